@@ -1,0 +1,75 @@
+# Guanxi - build, run, test and benchmark.
+#   make          release build: build/guanxi
+#   make asan     ASan+UBSan build: build/asan/guanxi
+#   make run      install what is missing, build, demo data, serve on :8080
+#   make test     install what is missing, build, run every test suite
+#   make bench    benchmarks (bench/run.sh)
+
+PKGS     := libmicrohttpd jansson sqlite3 libsodium
+CC       ?= cc
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-missing-field-initializers
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+OPT      ?= -O2 -g
+
+SRC      := $(sort $(wildcard src/*/*.c))
+LIB_SRC  := $(filter-out src/cli/%,$(SRC))
+CLI_SRC  := $(filter src/cli/%,$(SRC))
+HDR      := $(wildcard src/*/*.h)
+
+OBJ      := $(SRC:src/%.c=build/obj/%.o)
+ASAN_OBJ := $(SRC:src/%.c=build/asan/obj/%.o)
+ASAN_LIB := $(LIB_SRC:src/%.c=build/asan/obj/%.o)
+
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+
+.PHONY: all asan run test test-unit test-api bench deps clean units
+
+all: build/guanxi
+
+build/guanxi: $(OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LIBS)
+
+build/obj/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(OPT) -c -o $@ $<
+
+asan: build/asan/guanxi
+
+build/asan/guanxi: $(ASAN_OBJ)
+	$(CC) $(SAN) -O1 -g -o $@ $^ $(LIBS)
+
+build/asan/obj/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN) -O1 -g -c -o $@ $<
+
+units: $(UNIT_BIN)
+
+build/tests/%: tests/unit/%.c $(ASAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -Itests/unit $(SAN) -O1 -g -o $@ $< $(ASAN_LIB) $(LIBS) $(shell pkg-config --libs cmocka)
+
+deps:
+	@scripts/deps.sh
+
+run: deps all
+	@scripts/run.sh
+
+test: deps all asan units
+	@tests/run.sh
+
+test-unit: units
+	@tests/run.sh unit
+
+test-api: all asan
+	@tests/run.sh api
+
+bench: deps all
+	@bench/run.sh
+
+clean:
+	rm -rf build

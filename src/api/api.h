@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Handlers, one file per resource family; the table is in routes.c. */
+#ifndef GX_API_H
+#define GX_API_H
+
+#include "http/http.h"
+
+/* api_records.c: generic CRUD of every entity in the registry */
+enum err_code api_records_list(struct req *r);
+enum err_code api_records_create(struct req *r);
+enum err_code api_records_get(struct req *r);
+enum err_code api_records_update(struct req *r);
+enum err_code api_records_delete(struct req *r);
+enum err_code api_records_restore(struct req *r);
+enum err_code api_records_history(struct req *r);
+
+/* api_auth.c */
+enum err_code api_auth_login(struct req *r);
+enum err_code api_auth_logout(struct req *r);
+enum err_code api_auth_me(struct req *r);
+
+/* api_meta.c: entity metadata and custom fields */
+enum err_code api_meta_entities(struct req *r);
+enum err_code api_meta_fields_list(struct req *r);
+enum err_code api_meta_fields_add(struct req *r);
+enum err_code api_meta_fields_remove(struct req *r);
+
+/* api_system.c */
+enum err_code api_healthz(struct req *r);
+enum err_code api_metrics(struct req *r);
+enum err_code api_index(struct req *r);
+enum err_code api_openapi(struct req *r);
+
+#endif

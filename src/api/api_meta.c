@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* Entity metadata and custom fields. */
+#include "api/api.h"
+#include "engine/custom.h"
+
+static json_t *
+fields_json(const struct entity *en)
+{
+	json_t *list = json_array();
+	size_t i = 0;
+	const struct field *f;
+
+	while ((f = entity_field_at(en, &i)))
+		json_array_append_new(list, field_describe(f));
+	return list;
+}
+
+enum err_code
+api_meta_entities(struct req *r)
+{
+	json_t *data = json_array();
+
+	for (size_t i = 0; i < registry_count(); i++) {
+		const struct entity *en = registry_at(i);
+		if (!role_allows(r->who.role, en->def->name, ACT_READ))
+			continue;
+		json_array_append_new(data, json_pack("{s:s,s:s,s:s,s:o}",
+			"name", en->def->name, "singular", en->def->singular,
+			"label", en->def->label, "fields", fields_json(en)));
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "data", data));
+}
+
+enum err_code
+api_meta_fields_list(struct req *r)
+{
+	return reply_json(r, 200, json_pack("{s:o}", "data", fields_json(r->entity)));
+}
+
+enum err_code
+api_meta_fields_add(struct req *r)
+{
+	json_t *body, *out;
+	enum err_code rc;
+
+	if ((rc = req_json_body(r, &body)) != ERR_OK)
+		return rc;
+	rc = custom_field_add(req_store(r), r->entity, body, &out, &r->err);
+	json_decref(body);
+	if (rc != ERR_OK)
+		return rc;
+	return reply_json(r, 201, out);
+}
+
+enum err_code
+api_meta_fields_remove(struct req *r)
+{
+	if (custom_field_remove(req_store(r), r->entity, req_param(r, "name"), &r->err) != ERR_OK)
+		return r->err.code;
+	return reply_empty(r, 204);
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/* Generic record endpoints: one set of handlers for every entity. Writes
+ * go to the store's writer as one job each, so a failed request writes
+ * nothing; Idempotency-Key and the created record share the transaction. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include "api/api.h"
+#include "engine/audit.h"
+#include "engine/query.h"
+#include "engine/record.h"
+#include "util/jsonx.h"
+#include "util/mem.h"
+
+enum job_op { JOB_CREATE, JOB_UPDATE, JOB_DELETE, JOB_RESTORE };
+
+struct record_job {
+	enum job_op op;
+	const struct entity *en;
+	struct actor who;
+	int64_t id, if_match;
+	const json_t *body;
+	const char *idem_key;	/* create only; NULL = none */
+	char idem_hash[crypto_generichash_BYTES * 2 + 1];
+	json_t *out;		/* the record */
+	char *replay;		/* the stored first answer, for a replay */
+	int replay_status;
+};
+
+static void
+actor_from(struct actor *a, const struct req *r)
+{
+	a->user_id = r->who.user_id;
+	a->name = r->who.name;
+	a->role = r->who.role;
+}
+
+/* Look for the key: 1 = replay set, 0 = new key, <0 = error. */
+static int
+idem_lookup(struct store_conn *c, struct record_job *j, struct err *e)
+{
+	struct stmt *st = store_prepare(c, "SELECT request_hash, status, body FROM idempotency_keys "
+				       "WHERE user_id = ? AND key = ?", e);
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, j->who.user_id);
+	stmt_bind_str(st, 2, j->idem_key);
+	int rc = stmt_step(st, e), found = 0;
+	if (rc == 1) {
+		if (strcmp(stmt_text(st, 0), j->idem_hash) != 0) {
+			rc = err_set(e, ERR_IDEMPOTENCY, "Idempotency-Key %s was used with another request",
+				     j->idem_key);
+		} else {
+			j->replay_status = (int)stmt_int(st, 1);
+			j->replay = xstrdup(stmt_text(st, 2));
+			found = 1;
+		}
+	}
+	stmt_finish(st);
+	return rc < 0 ? rc : found;
+}
+
+static enum err_code
+idem_save(struct wtx *w, struct record_job *j, struct err *e)
+{
+	struct stmt *st = store_prepare(w->c, "INSERT INTO idempotency_keys "
+		"(user_id, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 201, ?, ?)", e);
+	if (!st)
+		return e->code;
+	char *body = jsonx_dump(j->out, NULL);
+	stmt_bind_int(st, 1, j->who.user_id);
+	stmt_bind_str(st, 2, j->idem_key);
+	stmt_bind_str(st, 3, j->idem_hash);
+	stmt_bind_str(st, 4, body);
+	stmt_bind_str(st, 5, w->now);
+	free(body);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+static enum err_code
+record_job_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct record_job *j = ctx;
+	struct wtx w;
+	int rc;
+
+	wtx_init(&w, c, &j->who);
+	switch (j->op) {
+	case JOB_CREATE:
+		if (j->idem_key && (rc = idem_lookup(c, j, e)) != 0)
+			return rc < 0 ? (enum err_code)rc : ERR_OK;
+		if ((rc = record_insert(&w, j->en, j->body, &j->out, e)) != ERR_OK)
+			return rc;
+		return j->idem_key ? idem_save(&w, j, e) : ERR_OK;
+	case JOB_UPDATE:
+		return record_update(&w, j->en, j->id, j->body, j->if_match, &j->out, e);
+	case JOB_DELETE:
+		return record_delete(&w, j->en, j->id, j->if_match, e);
+	case JOB_RESTORE:
+		return record_restore(&w, j->en, j->id, &j->out, e);
+	}
+	return err_set(e, ERR_INTERNAL, "unknown job");
+}
+
+static void
+record_job_release(struct record_job *j)
+{
+	json_decref(j->out);
+	free(j->replay);
+}
+
+/* If-Match: 3, "3" or W/"3"; NO_VERSION when absent. */
+static enum err_code
+parse_if_match(struct req *r, int64_t *version)
+{
+	const char *h = req_header(r, "If-Match");
+	char digits[24];
+	size_t n = 0;
+
+	*version = NO_VERSION;
+	if (!h)
+		return ERR_OK;
+	if (strncmp(h, "W/", 2) == 0)
+		h += 2;
+	for (; *h; h++) {
+		if (*h == '"' || *h == ' ')
+			continue;
+		if (*h < '0' || *h > '9' || n >= sizeof(digits) - 1 || n >= 15)
+			return err_set(&r->err, ERR_BADREQ, "If-Match must be a record version, e.g. If-Match: 3");
+		digits[n++] = *h;
+	}
+	digits[n] = '\0';
+	if (n == 0)
+		return err_set(&r->err, ERR_BADREQ, "If-Match must be a record version, e.g. If-Match: 3");
+	*version = strtoll(digits, NULL, 10);
+	return ERR_OK;
+}
+
+static enum err_code
+parse_idempotency(struct req *r, struct record_job *j)
+{
+	const char *key = req_header(r, "Idempotency-Key");
+	unsigned char h[crypto_generichash_BYTES];
+	crypto_generichash_state st;
+
+	if (!key)
+		return ERR_OK;
+	size_t n = strlen(key);
+	bool ok = n >= 1 && n <= 255;
+	for (const char *p = key; ok && *p; p++)
+		ok = *p >= 0x21 && *p <= 0x7E;
+	if (!ok)
+		return err_set(&r->err, ERR_BADREQ, "Idempotency-Key must be 1 to 255 printable ASCII characters");
+	j->idem_key = key;
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const unsigned char *)r->path, strlen(r->path) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)r->body.data, r->body.len);
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(j->idem_hash, sizeof(j->idem_hash), h, sizeof(h));
+	return ERR_OK;
+}
+
+static enum err_code
+run_job(struct req *r, struct record_job *j)
+{
+	actor_from(&j->who, r);
+	j->en = r->entity;
+	return store_write(req_store(r), record_job_run, j, &r->err);
+}
+
+enum err_code
+api_records_create(struct req *r)
+{
+	struct record_job j = { .op = JOB_CREATE };
+	json_t *body;
+	enum err_code rc;
+
+	if ((rc = req_json_body(r, &body)) != ERR_OK)
+		return rc;
+	j.body = body;
+	if ((rc = parse_idempotency(r, &j)) == ERR_OK && (rc = run_job(r, &j)) == ERR_OK) {
+		if (j.replay) {
+			req_add_header(r, "Idempotent-Replayed", "true");
+			rc = reply_text(r, j.replay_status, "application/json; charset=utf-8", j.replay,
+					strlen(j.replay));
+		} else {
+			char loc[200];
+			snprintf(loc, sizeof(loc), "/api/v1/%s/%lld", r->entity->def->name,
+				 (long long)json_integer_value(json_object_get(j.out, "id")));
+			req_add_header(r, "Location", loc);
+			rc = reply_json(r, 201, json_incref(j.out));
+		}
+	}
+	json_decref(body);
+	record_job_release(&j);
+	return rc;
+}
+
+enum err_code
+api_records_update(struct req *r)
+{
+	struct record_job j = { .op = JOB_UPDATE };
+	json_t *body = NULL;
+	enum err_code rc;
+
+	if ((rc = req_id(r, &j.id)) != ERR_OK || (rc = parse_if_match(r, &j.if_match)) != ERR_OK ||
+	    (rc = req_json_body(r, &body)) != ERR_OK)
+		return rc;
+	j.body = body;
+	if ((rc = run_job(r, &j)) == ERR_OK)
+		rc = reply_json(r, 200, json_incref(j.out));
+	json_decref(body);
+	record_job_release(&j);
+	return rc;
+}
+
+enum err_code
+api_records_delete(struct req *r)
+{
+	struct record_job j = { .op = JOB_DELETE };
+	enum err_code rc;
+
+	if ((rc = req_id(r, &j.id)) != ERR_OK || (rc = parse_if_match(r, &j.if_match)) != ERR_OK)
+		return rc;
+	if ((rc = run_job(r, &j)) == ERR_OK)
+		rc = reply_empty(r, 204);
+	record_job_release(&j);
+	return rc;
+}
+
+enum err_code
+api_records_restore(struct req *r)
+{
+	struct record_job j = { .op = JOB_RESTORE };
+	enum err_code rc;
+
+	if ((rc = req_id(r, &j.id)) != ERR_OK)
+		return rc;
+	if ((rc = run_job(r, &j)) == ERR_OK)
+		rc = reply_json(r, 200, json_incref(j.out));
+	record_job_release(&j);
+	return rc;
+}
+
+enum err_code
+api_records_get(struct req *r)
+{
+	int64_t id;
+	json_t *rec;
+	struct store_conn *c;
+
+	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
+	    record_get(c, r->entity, id, false, &rec, &r->err) != ERR_OK)
+		return r->err.code;
+	return reply_json(r, 200, rec);
+}
+
+enum err_code
+api_records_history(struct req *r)
+{
+	int64_t id;
+	json_t *out;
+	struct store_conn *c;
+
+	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
+	    audit_history(c, r->entity, id, &out, &r->err) != ERR_OK)
+		return r->err.code;
+	return reply_json(r, 200, out);
+}
+
+struct collect {
+	struct list_params *p;
+	const char *unknown;
+	bool too_many;
+};
+
+static enum MHD_Result
+collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	static const char *const known[] = { "sort", "limit", "cursor", "fields", "q", "deleted", NULL };
+	struct collect *c = cls;
+	struct list_params *p = c->p;
+	const char **slots[] = { &p->sort, &p->limit, &p->cursor, &p->fields, &p->q, &p->deleted };
+
+	(void)kind;
+	if (strcmp(key, "filter") == 0) {
+		if (p->nfilters == LIST_MAX_FILTERS)
+			c->too_many = true;
+		else
+			p->filters[p->nfilters++] = value ? value : "";
+		return MHD_YES;
+	}
+	for (size_t i = 0; known[i]; i++) {
+		if (strcmp(known[i], key) == 0) {
+			*slots[i] = value ? value : "";
+			return MHD_YES;
+		}
+	}
+	if (!c->unknown)
+		c->unknown = key;
+	return MHD_YES;
+}
+
+enum err_code
+api_records_list(struct req *r)
+{
+	struct list_params p = { 0 };
+	struct collect c = { .p = &p };
+	json_t *out;
+	struct store_conn *conn;
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
+	if (c.unknown)
+		return err_set(&r->err, ERR_BADREQ, "unknown query parameter '%.40s' (use filter, sort, "
+			       "limit, cursor, fields, q, deleted)", c.unknown);
+	if (c.too_many)
+		return err_set(&r->err, ERR_BADREQ, "at most %d filters", LIST_MAX_FILTERS);
+	if (!(conn = store_reader(req_store(r), &r->err)) ||
+	    query_list(conn, r->entity, &p, &out, &r->err) != ERR_OK)
+		return r->err.code;
+	return reply_json(r, 200, out);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Users, passwords, roles, API tokens and UI sessions.
+ *
+ * Passwords are argon2id hashes (libsodium crypto_pwhash_str); at most two
+ * are computed at once, so parallel logins cannot exhaust memory, and an
+ * unknown name is checked against a dummy hash so timing does not tell who
+ * exists. Tokens and sessions are 256 random bits shown once; only their
+ * BLAKE2b hash is stored. */
+#ifndef GX_AUTH_H
+#define GX_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "store/store.h"
+
+#define SECRET_TEXT_LEN 47	/* "gx_" + 43 base64url chars + NUL */
+#define SESSION_TTL_MS (12LL * 3600 * 1000)
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 1024
+
+struct principal {
+	int64_t user_id;
+	char name[256];
+	char role[16];
+	int64_t credential_id;	/* token or session id */
+	bool via_session;
+};
+
+enum action { ACT_READ, ACT_CREATE, ACT_UPDATE, ACT_DELETE, ACT_ADMIN };
+
+/* roles.c */
+bool role_valid(const char *role);
+const char *role_names(void);	/* "admin, manager, ..." for messages */
+/* May role do act on entity ("meta" for custom fields)? */
+bool role_allows(const char *role, const char *entity, enum action act);
+
+/* password.c */
+void password_init(void);	/* once, before threads */
+enum err_code password_hash(const char *pw, char *out, size_t outlen, struct err *e);
+bool password_verify(const char *hash, const char *pw);
+void password_burn(const char *pw);	/* a verify against the dummy hash */
+enum err_code password_check_policy(const char *pw, struct err *e);
+
+/* users.c */
+enum err_code user_add(struct store *s, const char *name, const char *role,
+		       const char *password, int64_t *id, struct err *e);
+/* Name and password to a principal, or ERR_UNAUTH; same work either way. */
+enum err_code user_login(struct store *s, const char *name, const char *password,
+			 struct principal *p, struct err *e);
+enum err_code user_find(struct store *s, const char *name, struct principal *p, struct err *e);
+
+/* credentials.c */
+enum err_code token_create(struct store *s, const char *user, char out[SECRET_TEXT_LEN],
+			   int64_t *id, struct err *e);
+enum err_code token_revoke(struct store *s, int64_t id, struct err *e);
+/* [{id, user, created_at, last_used_at, revoked_at}] */
+enum err_code token_list(struct store *s, const char *user, json_t **out, struct err *e);
+enum err_code session_create(struct store *s, int64_t user_id, char out[SECRET_TEXT_LEN],
+			     struct err *e);
+enum err_code session_end(struct store *s, int64_t session_id, struct err *e);
+/* A bearer token or session secret to its principal; ERR_UNAUTH if it is
+ * unknown, revoked or expired. */
+enum err_code credential_check(struct store *s, bool session, const char *secret,
+			       struct principal *p, struct err *e);
+
+#endif

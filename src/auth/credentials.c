@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/* API tokens and UI sessions: the same kind of secret (256 random bits,
+ * only its hash stored), in two tables. A token's last use is recorded at
+ * most once a minute, so reads do not turn into writes. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+#include "auth/auth.h"
+#include "util/timeutil.h"
+
+#define HASH_HEX (crypto_generichash_BYTES * 2 + 1)
+#define LAST_USED_EVERY_MS 60000
+#define LAST_USED_SLOTS 256
+
+static void
+secret_new(char out[SECRET_TEXT_LEN])
+{
+	unsigned char rnd[32];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(out, "gx_", 3);
+	sodium_bin2base64(out + 3, SECRET_TEXT_LEN - 3, rnd, sizeof(rnd),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(rnd, sizeof(rnd));
+}
+
+static void
+secret_hash(const char *secret, char out[HASH_HEX])
+{
+	unsigned char h[crypto_generichash_BYTES];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)secret, strlen(secret), NULL, 0);
+	sodium_bin2hex(out, HASH_HEX, h, sizeof(h));
+}
+
+struct insert_job {
+	const char *sql;
+	int64_t user_id;
+	const char *hash;
+	const char *t1, *t2;	/* created_at, and expires_at for sessions */
+	int64_t id;
+};
+
+static enum err_code
+insert_job_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct insert_job *j = ctx;
+	struct stmt *st = store_prepare(c, j->sql, e);
+
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, j->user_id);
+	stmt_bind_str(st, 2, j->hash);
+	stmt_bind_str(st, 3, j->t1);
+	if (j->t2)
+		stmt_bind_str(st, 4, j->t2);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	j->id = store_last_id(c);
+	return ERR_OK;
+}
+
+enum err_code
+token_create(struct store *s, const char *user, char out[SECRET_TEXT_LEN], int64_t *id,
+	     struct err *e)
+{
+	struct principal p;
+	char hash[HASH_HEX], now[TIME_STR_LEN];
+
+	if (user_find(s, user, &p, e) != ERR_OK)
+		return e->code;
+	secret_new(out);
+	secret_hash(out, hash);
+	time_format(time_now_ms(), now);
+	struct insert_job j = {
+		.sql = "INSERT INTO api_tokens (user_id, hash, created_at) VALUES (?, ?, ?)",
+		.user_id = p.user_id, .hash = hash, .t1 = now,
+	};
+	if (store_write(s, insert_job_run, &j, e) != ERR_OK)
+		return e->code;
+	if (id)
+		*id = j.id;
+	return ERR_OK;
+}
+
+enum err_code
+session_create(struct store *s, int64_t user_id, char out[SECRET_TEXT_LEN], struct err *e)
+{
+	char hash[HASH_HEX], now[TIME_STR_LEN], expires[TIME_STR_LEN];
+	int64_t ms = time_now_ms();
+
+	secret_new(out);
+	secret_hash(out, hash);
+	time_format(ms, now);
+	time_format(ms + SESSION_TTL_MS, expires);
+	struct insert_job j = {
+		.sql = "INSERT INTO sessions (user_id, hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+		.user_id = user_id, .hash = hash, .t1 = now, .t2 = expires,
+	};
+	return store_write(s, insert_job_run, &j, e);
+}
+
+struct update_job {
+	const char *sql;
+	const char *text;
+	int64_t id;
+	int changed;
+};
+
+static enum err_code
+update_job_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct update_job *j = ctx;
+	struct stmt *st = store_prepare(c, j->sql, e);
+
+	if (!st)
+		return e->code;
+	int n = 1;
+	if (j->text)
+		stmt_bind_str(st, n++, j->text);
+	stmt_bind_int(st, n, j->id);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	j->changed = store_changes(c);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+enum err_code
+token_revoke(struct store *s, int64_t id, struct err *e)
+{
+	char now[TIME_STR_LEN];
+
+	time_format(time_now_ms(), now);
+	struct update_job j = {
+		.sql = "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+		.text = now, .id = id,
+	};
+	if (store_write(s, update_job_run, &j, e) != ERR_OK)
+		return e->code;
+	if (!j.changed)
+		return err_set(e, ERR_NOTFOUND, "no active token with id %lld", (long long)id);
+	return ERR_OK;
+}
+
+enum err_code
+session_end(struct store *s, int64_t session_id, struct err *e)
+{
+	struct update_job j = { .sql = "DELETE FROM sessions WHERE id = ?", .id = session_id };
+
+	return store_write(s, update_job_run, &j, e);
+}
+
+static json_t *
+text_or_null(struct stmt *st, int col)
+{
+	return stmt_is_null(st, col) ? json_null() : json_string(stmt_text(st, col));
+}
+
+enum err_code
+token_list(struct store *s, const char *user, json_t **out, struct err *e)
+{
+	struct store_conn *c = store_reader(s, e);
+	struct stmt *st;
+
+	*out = NULL;
+	if (!c || !(st = store_prepare(c,
+		"SELECT t.id, u.name, t.created_at, t.last_used_at, t.revoked_at "
+		"FROM api_tokens t JOIN users u ON u.id = t.user_id "
+		"WHERE ? IS NULL OR u.name = ? ORDER BY t.id", e)))
+		return e->code;
+	stmt_bind_str(st, 1, user);
+	stmt_bind_str(st, 2, user);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		json_array_append_new(list, json_pack("{s:I,s:s,s:o,s:o,s:o}",
+			"id", (json_int_t)stmt_int(st, 0), "user", stmt_text(st, 1),
+			"created_at", text_or_null(st, 2), "last_used_at", text_or_null(st, 3),
+			"revoked_at", text_or_null(st, 4)));
+	stmt_finish(st);
+	if (rc < 0) {
+		json_decref(list);
+		return e->code;
+	}
+	*out = list;
+	return ERR_OK;
+}
+
+/* ---- last use, throttled ---- */
+
+static pthread_mutex_t last_used_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int64_t id, at;
+} last_used[LAST_USED_SLOTS];
+
+/* True if this token's use should be written now. */
+static bool
+last_used_due(int64_t id, int64_t now)
+{
+	bool due = false;
+
+	pthread_mutex_lock(&last_used_lock);
+	size_t slot = (size_t)id % LAST_USED_SLOTS;
+	if (last_used[slot].id != id || now - last_used[slot].at >= LAST_USED_EVERY_MS) {
+		last_used[slot].id = id;
+		last_used[slot].at = now;
+		due = true;
+	}
+	pthread_mutex_unlock(&last_used_lock);
+	return due;
+}
+
+static void
+note_token_use(struct store *s, int64_t id)
+{
+	int64_t now = time_now_ms();
+	char at[TIME_STR_LEN];
+	struct err e = { 0 };
+
+	if (!last_used_due(id, now))
+		return;
+	time_format(now, at);
+	struct update_job j = {
+		.sql = "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", .text = at, .id = id,
+	};
+	store_write(s, update_job_run, &j, &e);	/* best effort */
+	err_clear(&e);
+}
+
+enum err_code
+credential_check(struct store *s, bool session, const char *secret, struct principal *p,
+		 struct err *e)
+{
+	char hash[HASH_HEX], now[TIME_STR_LEN];
+	struct store_conn *c;
+	struct stmt *st;
+
+	if (strlen(secret) != SECRET_TEXT_LEN - 1 || strncmp(secret, "gx_", 3) != 0)
+		return err_set(e, ERR_UNAUTH, "the credentials are not valid");
+	secret_hash(secret, hash);
+	if (!(c = store_reader(s, e)))
+		return e->code;
+	st = store_prepare(c, session ?
+		"SELECT x.id, u.id, u.name, u.role FROM sessions x JOIN users u ON u.id = x.user_id "
+		"WHERE x.hash = ? AND x.expires_at > ? AND u.deleted_at IS NULL" :
+		"SELECT x.id, u.id, u.name, u.role FROM api_tokens x JOIN users u ON u.id = x.user_id "
+		"WHERE x.hash = ? AND x.revoked_at IS NULL AND u.deleted_at IS NULL AND ? IS NOT NULL", e);
+	if (!st)
+		return e->code;
+	time_format(time_now_ms(), now);
+	stmt_bind_str(st, 1, hash);
+	stmt_bind_str(st, 2, now);
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		memset(p, 0, sizeof(*p));
+		p->credential_id = stmt_int(st, 0);
+		p->user_id = stmt_int(st, 1);
+		snprintf(p->name, sizeof(p->name), "%s", stmt_text(st, 2));
+		snprintf(p->role, sizeof(p->role), "%s", stmt_text(st, 3));
+		p->via_session = session;
+	}
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	if (rc == 0)
+		return err_set(e, ERR_UNAUTH, "the credentials are not valid");
+	if (!session)
+		note_token_use(s, p->credential_id);
+	return ERR_OK;
+}

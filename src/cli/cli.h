@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* The command line: one function per command, registered in main.c. */
+#ifndef GX_CLI_H
+#define GX_CLI_H
+
+#include <stdbool.h>
+#include "store/store.h"
+
+#define GUANXI_VERSION "0.1.0"
+
+/* Options: "--name VALUE", "--name=VALUE" or a flag "--name". */
+struct opt {
+	const char *name;	/* without the dashes */
+	const char **value;	/* NULL for a flag */
+	bool *flag;
+};
+
+/* Parse argv into opts and positional arguments (at most max_pos).
+ * Prints one clear line and returns -1 on a bad option. */
+int cli_parse(int argc, char **argv, const struct opt *opts, const char **pos,
+	      int max_pos, int *npos);
+/* --data, else $GUANXI_DATA, else ./data */
+const char *cli_data_dir(const char *given);
+/* Open the data folder (not creating it); prints the error. */
+struct store *cli_open(const char *dir, bool create, bool sync_normal);
+void cli_close(struct store *s);
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* guanxi: the command table, shared option parsing and data-folder
+ * opening. Every failure prints one line "guanxi: ..." and exits 1. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <jansson.h>
+#include "auth/auth.h"
+#include "cli/cli.h"
+#include "engine/engine.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{ "init", cmd_init, "init    [--data DIR]                 create an empty database (idempotent)" },
+	{ "serve", cmd_serve, "serve   [--data DIR] [--listen HOST:PORT] [--threads N] [--access-log FILE|-|off]\n"
+			      "        [--sync full|normal] [--body-max BYTES]   serve the API and UI" },
+	{ "migrate", cmd_migrate, "migrate [--data DIR]                 bring the schema up to date" },
+	{ "user", cmd_user, "user add NAME --role ROLE --password-stdin [--data DIR]\n"
+			    "user list [--data DIR]" },
+	{ "token", cmd_token, "token create NAME | token list [NAME] | token revoke ID   [--data DIR]" },
+	{ "backup", cmd_backup, "backup  [--data DIR] FILE            online, consistent copy of the database" },
+	{ "demo", cmd_demo, "demo    [--data DIR] [--customers N]  fill with realistic demo data" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Guanxi %s - customer relationship management server\n\nusage: guanxi COMMAND [OPTIONS]\n\n",
+		GUANXI_VERSION);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "\nThe data folder is --data DIR, else $GUANXI_DATA, else ./data.\n"
+		   "Roles: %s.\n", role_names());
+}
+
+int
+cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("guanxi: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int
+cli_parse(int argc, char **argv, const struct opt *opts, const char **pos, int max_pos, int *npos)
+{
+	*npos = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+			if (*npos >= max_pos)
+				return cli_fail("unexpected argument '%s' (see guanxi --help)", a), -1;
+			pos[(*npos)++] = a;
+			continue;
+		}
+		const char *eq = strchr(a, '=');
+		size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		const struct opt *o = opts;
+		for (; o->name; o++)
+			if (strlen(o->name) == n && strncmp(o->name, a + 2, n) == 0)
+				break;
+		if (!o->name)
+			return cli_fail("unknown option '%s' (see guanxi --help)", a), -1;
+		if (o->flag) {
+			*o->flag = true;
+		} else if (eq) {
+			*o->value = eq + 1;
+		} else if (i + 1 < argc) {
+			*o->value = argv[++i];
+		} else {
+			return cli_fail("option --%s needs a value", o->name), -1;
+		}
+	}
+	return 0;
+}
+
+const char *
+cli_data_dir(const char *given)
+{
+	const char *env = getenv("GUANXI_DATA");
+
+	return given ? given : env && *env ? env : "./data";
+}
+
+struct store *
+cli_open(const char *dir, bool create, bool sync_normal)
+{
+	struct engine_options eo = { .create = create, .sync_normal = sync_normal };
+	struct err e = { 0 };
+	struct store *s = NULL;
+
+	if (engine_open(dir, &eo, &s, &e) != ERR_OK) {
+		cli_fail("%s", e.msg);
+		err_clear(&e);
+		return NULL;
+	}
+	return s;
+}
+
+void
+cli_close(struct store *s)
+{
+	engine_close(s);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (sodium_init() < 0)
+		return cli_fail("cannot initialise libsodium");
+	json_object_seed(0);	/* before any thread: hash seed from the OS */
+	password_init();
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 1 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("guanxi %s\n", GUANXI_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, argv[1]) == 0)
+			return commands[i].fn(argc - 2, argv + 2);
+	return cli_fail("unknown command '%s' (see guanxi --help)", argv[1]);
+}

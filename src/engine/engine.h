@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening a data folder: store, registry, migrations and custom fields. */
+#ifndef GX_ENGINE_H
+#define GX_ENGINE_H
+
+#include <stdbool.h>
+#include "store/store.h"
+
+struct engine_options {
+	bool create;		/* create the database if missing (init) */
+	bool sync_normal;	/* synchronous=NORMAL */
+	bool quiet;		/* do not report applied migrations */
+};
+
+/* Open dir, bring its schema up to date (system migrations and a table,
+ * columns and indexes for every entity), load custom fields. */
+enum err_code engine_open(const char *dir, const struct engine_options *opt,
+			  struct store **out, struct err *e);
+void engine_close(struct store *s);
+
+/* Entity tables from the registry: create what is missing (inside a
+ * transaction). */
+enum err_code schema_sync(struct store_conn *c, struct err *e);
+
+#endif

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* Record types as data. An entity is declared once (src/schema/) as a table
+ * of fields; the engine derives from it the table and indexes, validation,
+ * CRUD, lists, history, custom fields and the OpenAPI document.
+ *
+ * Built-in fields are columns of the entity's table. Custom fields, added at
+ * run time, live in the JSON column `custom`; they are appended to the
+ * entity's fixed-size custom array and published with an atomic count, so
+ * readers never lock (slots are never reused; a deleted field is flagged). */
+#ifndef GX_ENTITY_H
+#define GX_ENTITY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "store/store.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+
+enum field_type {
+	FT_STRING,	/* one line of text */
+	FT_TEXT,	/* multi-line text */
+	FT_INTEGER,
+	FT_NUMBER,
+	FT_BOOLEAN,
+	FT_DATE,	/* YYYY-MM-DD */
+	FT_DATETIME,	/* RFC 3339, stored normalised to UTC */
+	FT_EMAIL,
+	FT_PHONE,
+	FT_ENUM,
+	FT_REF,		/* id of a record in `ref` */
+	FT_TAGS,	/* array of short strings */
+	FT_COUNT
+};
+
+enum field_flags {
+	F_REQUIRED = 1 << 0,	/* present on create, never null */
+	F_INDEXED = 1 << 1,	/* has an index: sortable, fast to filter */
+	F_SEARCHABLE = 1 << 2,	/* matched by q= */
+	F_PERSONAL = 1 << 3,	/* personal data (masking, erasure) */
+	F_INTERNAL = 1 << 4,	/* a column the API never reads or writes */
+	F_CUSTOM = 1 << 5,	/* lives in the JSON column `custom` */
+	F_DEFAULT_ACTOR = 1 << 7,	/* defaults to the caller's user id */
+	F_DEFAULT_NOW = 1 << 8,	/* defaults to the time of the write */
+	F_NOT_FUTURE = 1 << 9,	/* a date that cannot lie ahead */
+};
+
+struct field {
+	const char *name;
+	enum field_type type;
+	unsigned flags;		/* enum field_flags */
+	unsigned max_len;	/* code points; 0 = the type's default */
+	const char *const *values;	/* FT_ENUM: NULL-terminated */
+	const char *ref;	/* FT_REF: table of the referenced records */
+	const char *def;	/* default on create, as JSON text */
+	const char *label;	/* English label */
+};
+
+struct wtx;
+struct entity;
+
+/* Hooks let business rules join the engine's writes, inside the same
+ * transaction. `rec` is the full record after the change, `old` the record
+ * before it (NULL on create). Returning an error undoes the whole write. */
+struct entity_hooks {
+	enum err_code (*before_save)(struct wtx *w, const struct entity *en,
+				     json_t *rec, const json_t *old, struct err *e);
+	enum err_code (*after_save)(struct wtx *w, const struct entity *en,
+				    const json_t *rec, const json_t *old, struct err *e);
+	enum err_code (*after_delete)(struct wtx *w, const struct entity *en,
+				      const json_t *old, struct err *e);
+	enum err_code (*after_restore)(struct wtx *w, const struct entity *en,
+				       const json_t *rec, const char *deleted_at,
+				       struct err *e);
+};
+
+/* An index beyond the one-column indexes of F_INDEXED fields. */
+struct index_def {
+	const char *name;
+	const char *columns;	/* "kind, norm" */
+	bool unique;
+	bool live_only;		/* only rows not deleted */
+};
+
+struct entity_def {
+	const char *name;	/* plural snake_case: table, URL and permission */
+	const char *singular;
+	const char *label;
+	const struct field *fields;
+	size_t nfields;
+	const struct index_def *indexes;
+	size_t nindexes;
+	const struct entity_hooks *hooks;
+};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+#define MAX_CUSTOM_FIELDS 128
+
+struct entity {
+	const struct entity_def *def;
+	char *select_sql;	/* "SELECT <all columns> FROM t" */
+	struct field custom[MAX_CUSTOM_FIELDS];	/* strings owned */
+	_Atomic bool custom_gone[MAX_CUSTOM_FIELDS];	/* removed since */
+	_Atomic size_t ncustom;
+};
+
+/* Who is acting, for defaults, history and permissions. */
+struct actor {
+	int64_t user_id;	/* 0 = the system (CLI) */
+	const char *name;
+	const char *role;
+};
+
+/* A write in progress: the writer's connection, the actor, one timestamp
+ * for everything the write touches. */
+struct wtx {
+	struct store_conn *c;
+	const struct actor *who;
+	int64_t now_ms;
+	char now[TIME_STR_LEN];
+};
+
+void wtx_init(struct wtx *w, struct store_conn *c, const struct actor *who);
+
+/* Registry (registry.c): process-wide, built once at start. */
+enum err_code registry_init(struct err *e);
+void registry_free(void);
+const struct entity *registry_find(const char *name);	/* NULL if none */
+size_t registry_count(void);
+const struct entity *registry_at(size_t i);
+/* Publish a custom field (takes ownership of f's strings), or flag one
+ * as removed or back. Serialised internally. */
+void registry_publish_custom(const struct entity *en, const struct field *f);
+void registry_set_custom_gone(const struct entity *en, const char *name, bool gone);
+
+/* Fields of en, built-in then live custom ones; iterate with i from 0
+ * until NULL. Internal and deleted fields are skipped. */
+const struct field *entity_field_at(const struct entity *en, size_t *i);
+const struct field *entity_field(const struct entity *en, const char *name);
+bool field_is_column(const struct field *f);
+enum store_class field_store_class(enum field_type t);
+const char *field_type_name(enum field_type t);
+bool field_type_parse(const char *name, enum field_type *out);
+unsigned field_max_len(const struct field *f);
+
+#endif

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+#include "engine/openapi.h"
+#include "engine/entity.h"
+#include "engine/query.h"
+
+#define GUANXI_API_VERSION "1.0.0"
+
+static json_t *
+nullable(json_t *schema)
+{
+	json_t *type = json_object_get(schema, "type");
+
+	if (json_is_string(type))
+		json_object_set_new(schema, "type", json_pack("[s,s]", json_string_value(type), "null"));
+	if (json_object_get(schema, "enum"))
+		json_array_append_new(json_object_get(schema, "enum"), json_null());
+	return schema;
+}
+
+static json_t *
+field_schema(const struct field *f)
+{
+	json_t *s;
+
+	switch (f->type) {
+	case FT_INTEGER:
+		s = json_pack("{s:s}", "type", "integer");
+		break;
+	case FT_REF:
+		s = json_pack("{s:s,s:i,s:s}", "type", "integer", "minimum", 1,
+			      "description", f->ref ? f->ref : "");
+		break;
+	case FT_NUMBER:
+		s = json_pack("{s:s}", "type", "number");
+		break;
+	case FT_BOOLEAN:
+		s = json_pack("{s:s}", "type", "boolean");
+		break;
+	case FT_DATE:
+		s = json_pack("{s:s,s:s}", "type", "string", "format", "date");
+		break;
+	case FT_DATETIME:
+		s = json_pack("{s:s,s:s}", "type", "string", "format", "date-time");
+		break;
+	case FT_EMAIL:
+		s = json_pack("{s:s,s:s,s:i}", "type", "string", "format", "email",
+			      "maxLength", field_max_len(f));
+		break;
+	case FT_ENUM: {
+		json_t *vals = json_array();
+		for (const char *const *p = f->values; p && *p; p++)
+			json_array_append_new(vals, json_string(*p));
+		s = json_pack("{s:s,s:o}", "type", "string", "enum", vals);
+		break;
+	}
+	case FT_TAGS:
+		s = json_pack("{s:s,s:{s:s,s:i},s:i}", "type", "array", "items", "type", "string",
+			      "maxLength", field_max_len(f), "maxItems", 50);
+		break;
+	default:
+		s = json_pack("{s:s,s:i}", "type", "string", "maxLength", field_max_len(f));
+	}
+	if (f->label)
+		json_object_set_new(s, "title", json_string(f->label));
+	return (f->flags & F_REQUIRED) ? s : nullable(s);
+}
+
+/* Record schema (read) and input schema (write) of an entity. */
+static void
+entity_schemas(const struct entity *en, json_t *schemas)
+{
+	json_t *props = json_object(), *in_props = json_object(), *required = json_array();
+	size_t i = 0;
+	const struct field *f;
+
+	json_object_set_new(props, "id", json_pack("{s:s}", "type", "integer"));
+	while ((f = entity_field_at(en, &i))) {
+		json_object_set_new(props, f->name, field_schema(f));
+		json_object_set_new(in_props, f->name, field_schema(f));
+		if (f->flags & F_REQUIRED)
+			json_array_append_new(required, json_string(f->name));
+	}
+	json_object_set_new(props, "created_at", json_pack("{s:s,s:s}", "type", "string", "format", "date-time"));
+	json_object_set_new(props, "updated_at", json_pack("{s:s,s:s}", "type", "string", "format", "date-time"));
+	json_object_set_new(props, "version", json_pack("{s:s,s:i}", "type", "integer", "minimum", 1));
+	json_object_set_new(props, "deleted_at", json_pack("{s:s,s:s}", "type", "string", "format", "date-time"));
+	char name[128];
+	snprintf(name, sizeof(name), "%s", en->def->name);
+	json_object_set_new(schemas, name, json_pack("{s:s,s:o}", "type", "object", "properties", props));
+	snprintf(name, sizeof(name), "%s_patch", en->def->name);
+	json_object_set_new(schemas, name, json_pack("{s:s,s:O,s:b}", "type", "object",
+		"properties", in_props, "additionalProperties", 0));
+	snprintf(name, sizeof(name), "%s_input", en->def->name);
+	json_object_set_new(schemas, name, json_pack("{s:s,s:o,s:b,s:o}", "type", "object",
+		"properties", in_props, "additionalProperties", 0, "required", required));
+}
+
+static json_t *
+ref(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "#/components/schemas/%.200s", name);
+	return json_pack("{s:s}", "$ref", path);
+}
+
+static json_t *
+json_content(json_t *schema)
+{
+	return json_pack("{s:{s:o}}", "application/json", "schema", schema);
+}
+
+static json_t *
+response(const char *desc, json_t *schema)
+{
+	json_t *r = json_pack("{s:s}", "description", desc);
+
+	if (schema)
+		json_object_set_new(r, "content", json_content(schema));
+	return r;
+}
+
+static json_t *
+with_errors(json_t *responses)
+{
+	json_object_set_new(responses, "default", response("An error", ref("error")));
+	return responses;
+}
+
+static json_t *
+param(const char *name, const char *in, bool required, json_t *schema, const char *desc)
+{
+	return json_pack("{s:s,s:s,s:b,s:o,s:s}", "name", name, "in", in, "required", required,
+			 "schema", schema, "description", desc);
+}
+
+static json_t *
+op(const char *id, const char *summary, const char *tag, json_t *params, json_t *body,
+   json_t *responses)
+{
+	json_t *o = json_pack("{s:s,s:s,s:[s],s:o}", "operationId", id, "summary", summary,
+			      "tags", tag, "responses", with_errors(responses));
+
+	if (params)
+		json_object_set_new(o, "parameters", params);
+	if (body)
+		json_object_set_new(o, "requestBody", json_pack("{s:b,s:o}", "required", 1,
+								"content", json_content(body)));
+	return o;
+}
+
+static json_t *
+list_params(void)
+{
+	return json_pack("[o,o,o,o,o,o,o]",
+		param("filter", "query", false, json_pack("{s:s,s:{s:s}}", "type", "array", "items", "type", "string"),
+		      "FIELD:OP:VALUE with OP one of eq ne lt le gt ge in contains prefix null; repeatable"),
+		param("sort", "query", false, json_pack("{s:s}", "type", "string"), "a sortable field, - for descending"),
+		param("limit", "query", false, json_pack("{s:s,s:i,s:i}", "type", "integer", "minimum", 1,
+							  "maximum", LIST_MAX_LIMIT), "page size"),
+		param("cursor", "query", false, json_pack("{s:s}", "type", "string"), "next_cursor of the previous page"),
+		param("fields", "query", false, json_pack("{s:s}", "type", "string"), "comma-separated fields to return"),
+		param("q", "query", false, json_pack("{s:s}", "type", "string"), "text to find"),
+		param("deleted", "query", false, json_pack("{s:s}", "type", "boolean"), "list deleted records instead"));
+}
+
+static void
+entity_paths(const struct entity *en, json_t *paths)
+{
+	const char *n = en->def->name;
+	char path[200], id[200], input[160], patch[160];
+	json_t *idp = param("id", "path", true, json_pack("{s:s,s:i}", "type", "integer", "minimum", 1), "record id");
+
+	snprintf(input, sizeof(input), "%s_input", n);
+	snprintf(patch, sizeof(patch), "%s_patch", n);
+	json_t *list_schema = json_pack("{s:s,s:{s:{s:s,s:o},s:{s:[s,s]}},s:[s,s]}", "type", "object",
+		"properties", "data", "type", "array", "items", ref(n), "next_cursor", "type", "string", "null",
+		"required", "data", "next_cursor");
+	snprintf(path, sizeof(path), "/api/v1/%s", n);
+	snprintf(id, sizeof(id), "%s_list", n);
+	json_t *item = json_object();
+	json_object_set_new(item, "get", op(id, "List records", n, list_params(), NULL,
+					    json_pack("{s:o}", "200", response("A page", list_schema))));
+	snprintf(id, sizeof(id), "%s_create", n);
+	json_object_set_new(item, "post", op(id, "Create a record", n,
+		json_pack("[o]", param("Idempotency-Key", "header", false, json_pack("{s:s}", "type", "string"),
+				       "a retry with the same key returns the first answer")),
+		ref(input), json_pack("{s:o}", "201", response("Created", ref(n)))));
+	json_object_set_new(paths, path, item);
+
+	snprintf(path, sizeof(path), "/api/v1/%s/{id}", n);
+	item = json_pack("{s:[O]}", "parameters", idp);
+	snprintf(id, sizeof(id), "%s_get", n);
+	json_object_set_new(item, "get", op(id, "Read a record", n, NULL, NULL,
+					    json_pack("{s:o}", "200", response("The record", ref(n)))));
+	snprintf(id, sizeof(id), "%s_update", n);
+	json_object_set_new(item, "patch", op(id, "Update the given fields", n,
+		json_pack("[o]", param("If-Match", "header", false, json_pack("{s:s}", "type", "string"),
+				       "the version the change is based on")),
+		ref(patch),
+		json_pack("{s:o}", "200", response("The record", ref(n)))));
+	snprintf(id, sizeof(id), "%s_delete", n);
+	json_object_set_new(item, "delete", op(id, "Delete (soft)", n, NULL, NULL,
+					       json_pack("{s:o}", "204", response("Deleted", NULL))));
+	json_object_set_new(paths, path, item);
+
+	snprintf(path, sizeof(path), "/api/v1/%s/{id}/restore", n);
+	snprintf(id, sizeof(id), "%s_restore", n);
+	json_object_set_new(paths, path, json_pack("{s:[O],s:o}", "parameters", idp, "post",
+		op(id, "Undo a delete", n, NULL, NULL, json_pack("{s:o}", "200", response("The record", ref(n))))));
+	snprintf(path, sizeof(path), "/api/v1/%s/{id}/history", n);
+	snprintf(id, sizeof(id), "%s_history", n);
+	json_object_set_new(paths, path, json_pack("{s:[O],s:o}", "parameters", idp, "get",
+		op(id, "Change history", n, NULL, NULL, json_pack("{s:o}", "200", response("History", ref("history"))))));
+	json_decref(idp);
+}
+
+static void
+system_paths(json_t *paths)
+{
+	json_t *login = json_pack("{s:s,s:{s:{s:s},s:{s:s}},s:[s,s]}", "type", "object", "properties",
+				  "name", "type", "string", "password", "type", "string", "required", "name", "password");
+	json_t *user = json_pack("{s:s,s:{s:{s:s}}}", "type", "object", "properties", "user", "type", "object");
+
+	json_object_set_new(paths, "/healthz", json_pack("{s:o}", "get", op("healthz", "Health", "system",
+		NULL, NULL, json_pack("{s:o}", "200", response("Healthy", json_pack("{s:s}", "type", "object"))))));
+	json_object_set_new(paths, "/metrics", json_pack("{s:o}", "get", op("metrics", "Prometheus metrics",
+		"system", NULL, NULL, json_pack("{s:o}", "200", response("Metrics", NULL)))));
+	json_object_set_new(paths, "/api/v1/auth/login", json_pack("{s:o}", "post", op("login", "Log in",
+		"auth", NULL, login, json_pack("{s:o}", "200", response("Logged in; sets the gx_session cookie", json_incref(user))))));
+	json_object_set_new(paths, "/api/v1/auth/logout", json_pack("{s:o}", "post", op("logout", "Log out",
+		"auth", NULL, NULL, json_pack("{s:o}", "204", response("Logged out", NULL)))));
+	json_object_set_new(paths, "/api/v1/auth/me", json_pack("{s:o}", "get", op("me", "Who am I",
+		"auth", NULL, NULL, json_pack("{s:o}", "200", response("The user", user)))));
+	json_t *ent = param("entity", "path", true, json_pack("{s:s}", "type", "string"), "entity name");
+	json_object_set_new(paths, "/api/v1/meta/entities", json_pack("{s:o}", "get", op("meta_entities",
+		"Entities and their fields", "meta", NULL, NULL, json_pack("{s:o}", "200", response("Entities",
+		json_pack("{s:s}", "type", "object"))))));
+	json_object_set_new(paths, "/api/v1/meta/entities/{entity}/fields", json_pack("{s:[O],s:o,s:o}",
+		"parameters", ent,
+		"get", op("meta_fields_list", "Fields of an entity", "meta", NULL, NULL,
+			  json_pack("{s:o}", "200", response("Fields", json_pack("{s:s}", "type", "object")))),
+		"post", op("meta_fields_add", "Add a custom field", "meta", NULL,
+			   json_pack("{s:s}", "type", "object"),
+			   json_pack("{s:o}", "201", response("The field", json_pack("{s:s}", "type", "object"))))));
+	json_object_set_new(paths, "/api/v1/meta/entities/{entity}/fields/{name}", json_pack("{s:[O,o],s:o}",
+		"parameters", ent, param("name", "path", true, json_pack("{s:s}", "type", "string"), "field name"),
+		"delete", op("meta_fields_remove", "Remove a custom field", "meta", NULL, NULL,
+			     json_pack("{s:o}", "204", response("Removed", NULL)))));
+	json_decref(ent);
+}
+
+static json_t *
+common_schemas(void)
+{
+	return json_pack("{s:o,s:o}",
+		"error", json_pack("{s:s,s:{s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s}},s:[s,s]}},s:[s]}",
+			"type", "object", "properties", "error", "type", "object", "properties",
+			"code", "type", "string", "message", "type", "string", "fields", "type", "object",
+			"required", "code", "message", "required", "error"),
+		"history", json_pack("{s:s,s:{s:{s:s}}}", "type", "object", "properties", "data", "type", "array"));
+}
+
+json_t *
+openapi_document(void)
+{
+	json_t *paths = json_object(), *schemas = common_schemas();
+
+	system_paths(paths);
+	for (size_t i = 0; i < registry_count(); i++) {
+		entity_schemas(registry_at(i), schemas);
+		entity_paths(registry_at(i), paths);
+	}
+	return json_pack("{s:s,s:{s:s,s:s,s:s},s:[{s:s}],s:o,s:{s:o,s:{s:{s:s,s:s},s:{s:s,s:s,s:s}}},s:[{s:[]},{s:[]}]}",
+		"openapi", "3.1.0",
+		"info", "title", "Guanxi CRM API", "version", GUANXI_API_VERSION,
+		"description", "Customers, contacts, identifiers and interactions. Errors: {\"error\":{\"code\",\"message\",\"fields\"}}.",
+		"servers", "url", "/",
+		"paths", paths,
+		"components", "schemas", schemas, "securitySchemes",
+		"bearer", "type", "http", "scheme", "bearer",
+		"session", "type", "apiKey", "in", "cookie", "name", "gx_session",
+		"security", "bearer", "session");
+}

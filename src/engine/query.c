@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/* Lists. Every parameter is checked against the registry before any SQL is
+ * built, so field names spliced into SQL are always declared identifiers;
+ * values are always bound. Pagination is keyset (sort value, id), stable
+ * under concurrent inserts, never OFFSET. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "engine/query.h"
+#include "engine/record.h"
+#include "engine/validate.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+
+#define SQL_MAX (1 << 16)
+#define MAX_IN_VALUES 100
+#define MAX_BINDS (LIST_MAX_FILTERS * MAX_IN_VALUES + 64)
+
+/* Columns every record has, filterable and sortable like fields. */
+static const struct field system_fields[] = {
+	{ .name = "id", .type = FT_INTEGER, .flags = F_INDEXED },
+	{ .name = "created_at", .type = FT_DATETIME, .flags = F_INDEXED },
+	{ .name = "updated_at", .type = FT_DATETIME, .flags = F_INDEXED },
+};
+
+static const char *const op_names[] = {
+	[OP_EQ] = "eq", [OP_NE] = "ne", [OP_LT] = "lt", [OP_LE] = "le", [OP_GT] = "gt",
+	[OP_GE] = "ge", [OP_IN] = "in", [OP_CONTAINS] = "contains", [OP_PREFIX] = "prefix",
+	[OP_NULL] = "null",
+};
+
+static const struct field *
+find_field(const struct entity *en, const char *name)
+{
+	for (size_t i = 0; i < sizeof(system_fields) / sizeof(system_fields[0]); i++)
+		if (strcmp(system_fields[i].name, name) == 0)
+			return &system_fields[i];
+	return entity_field(en, name);
+}
+
+static bool
+is_textual(enum field_type t)
+{
+	return t == FT_STRING || t == FT_TEXT || t == FT_EMAIL || t == FT_PHONE || t == FT_ENUM;
+}
+
+/* A filter value from its text, normalised as the field's values are. */
+static json_t *
+scalar_from_text(const struct field *f, const char *s, const char **why)
+{
+	json_t *raw;
+	char *end;
+
+	switch (f->type) {
+	case FT_INTEGER:
+	case FT_REF: {
+		errno = 0;
+		long long v = strtoll(s, &end, 10);
+		if (*s == '\0' || *end || errno) {
+			*why = "must be an integer";
+			return NULL;
+		}
+		if (f->type == FT_REF && v <= 0) {
+			*why = "must be the id of a record";
+			return NULL;
+		}
+		return json_integer(v);
+	}
+	case FT_NUMBER: {
+		errno = 0;
+		double v = strtod(s, &end);
+		if (*s == '\0' || *end || errno) {
+			*why = "must be a number";
+			return NULL;
+		}
+		raw = json_real(v);
+		break;
+	}
+	case FT_BOOLEAN:
+		if (strcmp(s, "true") == 0)
+			return json_true();
+		if (strcmp(s, "false") == 0)
+			return json_false();
+		*why = "must be true or false";
+		return NULL;
+	default:
+		raw = json_string(s);
+		if (!raw) {
+			*why = "must be valid UTF-8 text";
+			return NULL;
+		}
+	}
+	struct field loose = *f;
+	loose.max_len = 1000;	/* a filter may be longer than a value */
+	loose.flags &= ~(unsigned)F_NOT_FUTURE;
+	json_t *v = validate_value(&loose, raw, why);
+	json_decref(raw);
+	return v;
+}
+
+static bool
+op_allowed(const struct field *f, enum filter_op op)
+{
+	switch (op) {
+	case OP_EQ:
+	case OP_NE:
+	case OP_IN:
+		return f->type != FT_TAGS;
+	case OP_LT:
+	case OP_LE:
+	case OP_GT:
+	case OP_GE:
+		return f->type != FT_TAGS && f->type != FT_BOOLEAN;
+	case OP_CONTAINS:
+		return is_textual(f->type) || f->type == FT_TAGS;
+	case OP_PREFIX:
+		return is_textual(f->type);
+	default:
+		return true;
+	}
+}
+
+static json_t *
+parse_in_values(const struct field *f, const char *s, const char **why)
+{
+	json_t *arr = json_array();
+	char *copy = strdup(s), *save = NULL;
+
+	if (!copy)
+		abort();
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		json_t *v = json_array_size(arr) < MAX_IN_VALUES ? scalar_from_text(f, tok, why) : NULL;
+		if (!v) {
+			if (json_array_size(arr) >= MAX_IN_VALUES)
+				*why = "has too many values (at most 100)";
+			json_decref(arr);
+			free(copy);
+			return NULL;
+		}
+		json_array_append_new(arr, v);
+	}
+	free(copy);
+	if (json_array_size(arr) == 0) {
+		*why = "needs at least one value";
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+enum err_code
+filter_parse(const struct entity *en, const char *spec, struct filter *f, struct err *e)
+{
+	const char *c1 = strchr(spec, ':');
+	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	char name[80], op[16];
+	const char *why = NULL;
+
+	memset(f, 0, sizeof(*f));
+	if (!c1 || !c2 || (size_t)(c1 - spec) >= sizeof(name) || (size_t)(c2 - c1 - 1) >= sizeof(op))
+		return err_set(e, ERR_BADREQ, "filter must be FIELD:OP:VALUE");
+	memcpy(name, spec, (size_t)(c1 - spec));
+	name[c1 - spec] = '\0';
+	memcpy(op, c1 + 1, (size_t)(c2 - c1 - 1));
+	op[c2 - c1 - 1] = '\0';
+	const char *value = c2 + 1;
+
+	if (!(f->field = find_field(en, name)))
+		return err_set(e, ERR_BADREQ, "filter: %s has no field '%.80s'", en->def->name, name);
+	size_t k;
+	for (k = 0; k < sizeof(op_names) / sizeof(op_names[0]); k++)
+		if (strcmp(op_names[k], op) == 0)
+			break;
+	if (k == sizeof(op_names) / sizeof(op_names[0]))
+		return err_set(e, ERR_BADREQ, "filter: unknown operator '%.16s' (use eq ne lt le gt ge in contains prefix null)", op);
+	f->op = (enum filter_op)k;
+	if (!op_allowed(f->field, f->op))
+		return err_set(e, ERR_BADREQ, "filter: operator %s does not apply to %s (%s)",
+			       op_names[f->op], name, field_type_name(f->field->type));
+	if (f->op == OP_NULL) {
+		if (strcmp(value, "true") && strcmp(value, "false"))
+			return err_set(e, ERR_BADREQ, "filter: null takes true or false");
+		f->value = json_boolean(strcmp(value, "true") == 0);
+	} else if (f->op == OP_IN) {
+		f->value = parse_in_values(f->field, value, &why);
+	} else if (f->op == OP_CONTAINS || f->op == OP_PREFIX) {
+		struct field text = { .name = name, .type = FT_STRING, .max_len = 1000 };
+		json_t *raw = json_string(value);
+		f->value = raw ? validate_value(&text, raw, &why) : NULL;
+		json_decref(raw);
+		if (f->value && (json_is_null(f->value) || json_string_length(f->value) == 0)) {
+			json_decref(f->value);
+			f->value = NULL;
+			why = "needs a value";
+		}
+	} else {
+		f->value = scalar_from_text(f->field, value, &why);
+	}
+	if (!f->value)
+		return err_set(e, ERR_BADREQ, "filter on %s: value %s", name, why ? why : "is invalid");
+	return ERR_OK;
+}
+
+void
+filter_release(struct filter *f)
+{
+	json_decref(f->value);
+	f->value = NULL;
+}
+
+/* ---- SQL building ---- */
+
+struct binds {
+	const struct field *field[MAX_BINDS];
+	const json_t *value[MAX_BINDS];
+	int n;
+};
+
+static void
+bind_add(struct binds *b, const struct field *f, const json_t *v)
+{
+	if (b->n < MAX_BINDS) {
+		b->field[b->n] = f;
+		b->value[b->n] = v;
+		b->n++;
+	}
+}
+
+static void
+column_expr(struct buf *sql, const struct field *f)
+{
+	if (f->flags & F_CUSTOM)
+		store_sql_json_get(sql, "custom", f->name);
+	else
+		buf_adds(sql, f->name);
+}
+
+static const struct field text_field = { .name = "text", .type = FT_STRING };
+
+/* The upper bound of strings starting with prefix: prefix + U+10FFFF. */
+static json_t *
+prefix_upper(const json_t *prefix)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "%s\xF4\x8F\xBF\xBF", json_string_value(prefix)) < 0)
+		abort();
+	json_t *v = json_string(s);
+	free(s);
+	return v;
+}
+
+static void
+filter_sql(struct buf *sql, struct binds *b, const struct filter *f, json_t *keep)
+{
+	static const char *const cmp[] = {
+		[OP_EQ] = " = ?", [OP_NE] = " IS NOT ?", [OP_LT] = " < ?",
+		[OP_LE] = " <= ?", [OP_GT] = " > ?", [OP_GE] = " >= ?",
+	};
+	const struct field *fd = f->field;
+
+	buf_adds(sql, " AND ");
+	switch (f->op) {
+	case OP_NULL:
+		column_expr(sql, fd);
+		buf_adds(sql, json_is_true(f->value) ? " IS NULL" : " IS NOT NULL");
+		break;
+	case OP_IN: {
+		column_expr(sql, fd);
+		buf_adds(sql, " IN (");
+		for (size_t i = 0; i < json_array_size(f->value); i++) {
+			buf_adds(sql, i ? ", ?" : "?");
+			bind_add(b, fd, json_array_get(f->value, i));
+		}
+		buf_addc(sql, ')');
+		break;
+	}
+	case OP_CONTAINS:
+		if (fd->type == FT_TAGS) {
+			struct buf col;
+			buf_init(&col, 256);
+			column_expr(&col, fd);
+			store_sql_json_array_has(sql, col.data);
+			buf_release(&col);
+			bind_add(b, &text_field, f->value);
+		} else {
+			struct buf col;
+			buf_init(&col, 256);
+			column_expr(&col, fd);
+			store_sql_icontains(sql, col.data);
+			buf_release(&col);
+			char *pat = store_like_pattern(json_string_value(f->value));
+			json_t *pv = json_string(pat);
+			free(pat);
+			json_array_append_new(keep, pv);
+			bind_add(b, &text_field, pv);
+		}
+		break;
+	case OP_PREFIX: {
+		json_t *upper = prefix_upper(f->value);
+		json_array_append_new(keep, upper);
+		buf_addc(sql, '(');
+		column_expr(sql, fd);
+		buf_adds(sql, " >= ? AND ");
+		column_expr(sql, fd);
+		buf_adds(sql, " < ?)");
+		bind_add(b, &text_field, f->value);
+		bind_add(b, &text_field, upper);
+		break;
+	}
+	default:
+		column_expr(sql, fd);
+		buf_adds(sql, cmp[f->op]);
+		bind_add(b, fd, f->value);
+	}
+}
+
+/* q=: case-insensitive substring over the searchable fields. */
+static void
+text_match_sql(struct buf *sql, struct binds *b, const struct entity *en, const char *q,
+	       json_t *keep)
+{
+	char *pat = store_like_pattern(q);
+	json_t *pv = json_string(pat);
+	size_t i = 0, n = 0;
+	const struct field *f;
+
+	free(pat);
+	json_array_append_new(keep, pv);
+	buf_adds(sql, " AND (");
+	while ((f = entity_field_at(en, &i))) {
+		if (!(f->flags & F_SEARCHABLE) || (f->flags & F_CUSTOM))
+			continue;
+		if (n++)
+			buf_adds(sql, " OR ");
+		store_sql_icontains(sql, f->name);
+		bind_add(b, &text_field, pv);
+	}
+	if (!n)
+		buf_adds(sql, "0");
+	buf_addc(sql, ')');
+}
+
+/* ---- cursor ---- */
+
+char *
+cursor_encode(const char *sort, const json_t *value, int64_t id)
+{
+	json_t *c = json_pack("{s:s,s:O,s:I}", "s", sort, "v", value ? value : json_null(),
+			      "i", (json_int_t)id);
+	size_t n;
+	char *text = jsonx_dump(c, &n);
+	size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = malloc(cap);
+
+	if (!out)
+		abort();
+	sodium_bin2base64(out, cap, (unsigned char *)text, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	free(text);
+	json_decref(c);
+	return out;
+}
+
+enum err_code
+cursor_decode(const char *cursor, const char *sort, json_t **value, int64_t *id, struct err *e)
+{
+	unsigned char bin[1024];
+	size_t n = 0;
+
+	*value = NULL;
+	if (strlen(cursor) > 1300 ||
+	    sodium_base642bin(bin, sizeof(bin) - 1, cursor, strlen(cursor), NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return err_set(e, ERR_BADREQ, "cursor is not valid");
+	json_t *c = json_loadb((char *)bin, n, 0, NULL);
+	json_t *s = json_object_get(c, "s"), *v = json_object_get(c, "v"), *i = json_object_get(c, "i");
+	if (!json_is_string(s) || !v || !json_is_integer(i) || json_is_object(v) || json_is_array(v)) {
+		json_decref(c);
+		return err_set(e, ERR_BADREQ, "cursor is not valid");
+	}
+	if (strcmp(json_string_value(s), sort) != 0) {
+		json_decref(c);
+		return err_set(e, ERR_BADREQ, "cursor was made for sort=%s", json_string_value(s));
+	}
+	*value = json_incref(v);
+	*id = json_integer_value(i);
+	json_decref(c);
+	return ERR_OK;
+}
+
+/* Rows after (v, id) in the order (col dir, id dir). SQLite puts NULLs
+ * first ascending and last descending; the conditions follow that. */
+static void
+keyset_sql(struct buf *sql, struct binds *b, const struct field *f, bool desc,
+	   const json_t *v, const json_t *idv)
+{
+	const char *gt = desc ? "<" : ">";
+	const struct field *idf = &system_fields[0];
+
+	if (strcmp(f->name, "id") == 0) {
+		buf_printf(sql, " AND id %s ?", gt);
+		bind_add(b, idf, idv);
+		return;
+	}
+	if (json_is_null(v)) {
+		if (desc) {
+			buf_printf(sql, " AND (%s IS NULL AND id < ?)", f->name);
+		} else {
+			buf_printf(sql, " AND ((%s IS NULL AND id > ?) OR %s IS NOT NULL)", f->name, f->name);
+		}
+		bind_add(b, idf, idv);
+		return;
+	}
+	buf_printf(sql, " AND (%s %s ? OR (%s = ? AND id %s ?)", f->name, gt, f->name, gt);
+	if (desc)	/* NULLs come last when descending */
+		buf_printf(sql, " OR %s IS NULL", f->name);
+	buf_addc(sql, ')');
+	bind_add(b, f, v);
+	bind_add(b, f, v);
+	bind_add(b, idf, idv);
+}
+
+/* ---- the list ---- */
+
+struct list_query {
+	struct filter filters[LIST_MAX_FILTERS];
+	size_t nfilters;
+	const struct field *sort;
+	bool desc;
+	const char *sort_spec;
+	int64_t limit;
+	json_t *after_value;	/* from the cursor, or NULL */
+	int64_t after_id;
+	json_t *select;		/* array of field names, or NULL for all */
+	bool deleted;
+};
+
+static void
+list_query_release(struct list_query *q)
+{
+	for (size_t i = 0; i < q->nfilters; i++)
+		filter_release(&q->filters[i]);
+	json_decref(q->after_value);
+	json_decref(q->select);
+}
+
+static enum err_code
+parse_select(const struct entity *en, const char *fields, json_t **out, struct err *e)
+{
+	static const char *const always[] = { "id", "created_at", "updated_at", "version", NULL };
+	json_t *sel = json_array();
+	char *copy = strdup(fields), *save = NULL;
+
+	if (!copy)
+		abort();
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool ok = entity_field(en, tok) != NULL;
+		for (const char *const *p = always; *p && !ok; p++)
+			ok = strcmp(*p, tok) == 0;
+		if (!ok) {
+			err_set(e, ERR_BADREQ, "fields: %s has no field '%.80s'", en->def->name, tok);
+			free(copy);
+			json_decref(sel);
+			return ERR_BADREQ;
+		}
+		json_array_append_new(sel, json_string(tok));
+	}
+	free(copy);
+	*out = sel;
+	return ERR_OK;
+}
+
+static enum err_code
+parse_list(const struct entity *en, const struct list_params *p, struct list_query *q,
+	   struct err *e)
+{
+	enum err_code rc;
+
+	memset(q, 0, sizeof(*q));
+	q->limit = LIST_DEFAULT_LIMIT;
+	if (p->limit) {
+		char *end;
+		errno = 0;
+		long long n = strtoll(p->limit, &end, 10);
+		if (!*p->limit || *end || errno || n < 1 || n > LIST_MAX_LIMIT)
+			return err_set(e, ERR_BADREQ, "limit must be an integer from 1 to %d", LIST_MAX_LIMIT);
+		q->limit = n;
+	}
+	q->sort_spec = p->sort ? p->sort : "id";
+	const char *name = q->sort_spec[0] == '-' ? q->sort_spec + 1 : q->sort_spec;
+	q->desc = q->sort_spec[0] == '-';
+	q->sort = find_field(en, name);
+	if (!q->sort || !(q->sort->flags & F_INDEXED) || (q->sort->flags & F_CUSTOM))
+		return err_set(e, ERR_BADREQ, "sort: %.80s is not a sortable field of %s", name, en->def->name);
+	for (size_t i = 0; i < p->nfilters; i++) {
+		if ((rc = filter_parse(en, p->filters[i], &q->filters[i], e)) != ERR_OK)
+			return rc;
+		q->nfilters++;
+	}
+	if (p->cursor && (rc = cursor_decode(p->cursor, q->sort_spec, &q->after_value, &q->after_id, e)) != ERR_OK)
+		return rc;
+	if (p->fields && (rc = parse_select(en, p->fields, &q->select, e)) != ERR_OK)
+		return rc;
+	if (p->deleted) {
+		if (strcmp(p->deleted, "true") && strcmp(p->deleted, "false"))
+			return err_set(e, ERR_BADREQ, "deleted must be true or false");
+		q->deleted = strcmp(p->deleted, "true") == 0;
+	}
+	if (p->q && strlen(p->q) > 200)
+		return err_set(e, ERR_BADREQ, "q is too long (at most 200 bytes)");
+	return ERR_OK;
+}
+
+static json_t *
+select_fields(json_t *rec, const json_t *select)
+{
+	if (!select)
+		return rec;
+	json_t *out = json_object();
+	size_t i;
+	json_t *name;
+
+	json_object_set(out, "id", json_object_get(rec, "id"));
+	json_array_foreach(select, i, name) {
+		json_t *v = json_object_get(rec, json_string_value(name));
+		json_object_set(out, json_string_value(name), v ? v : json_null());
+	}
+	json_decref(rec);
+	return out;
+}
+
+static enum err_code
+run_list(struct store_conn *c, const struct entity *en, const struct list_query *q,
+	 const char *text, json_t **out, struct err *e)
+{
+	struct buf sql;
+	struct binds *b = calloc(1, sizeof(*b));
+	json_t *keep = json_array(), *data = json_array();
+	json_t *last_sort = NULL;
+	int64_t last_id = 0;
+	enum err_code rc = ERR_OK;
+
+	if (!b)
+		abort();
+	buf_init(&sql, SQL_MAX);
+	buf_printf(&sql, "%s WHERE deleted_at IS %s", en->select_sql, q->deleted ? "NOT NULL" : "NULL");
+	for (size_t i = 0; i < q->nfilters; i++)
+		filter_sql(&sql, b, &q->filters[i], keep);
+	if (text && *text)
+		text_match_sql(&sql, b, en, text, keep);
+	json_t *idv = json_integer(q->after_id);
+	json_array_append_new(keep, idv);
+	if (q->after_value)
+		keyset_sql(&sql, b, q->sort, q->desc, q->after_value, idv);
+	if (strcmp(q->sort->name, "id") == 0)
+		buf_printf(&sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
+	else
+		buf_printf(&sql, " ORDER BY %s %s, id %s", q->sort->name, q->desc ? "DESC" : "ASC",
+			   q->desc ? "DESC" : "ASC");
+	buf_printf(&sql, " LIMIT %lld", (long long)q->limit + 1);
+
+	struct stmt *st = store_prepare(c, sql.data, e);
+	if (!st) {
+		rc = e->code;
+		goto out;
+	}
+	for (int i = 0; i < b->n; i++)
+		record_bind_value(st, i + 1, b->field[i], b->value[i]);
+	int step;
+	bool more = false;
+	while ((step = stmt_step(st, e)) == 1) {
+		if ((int64_t)json_array_size(data) == q->limit) {
+			more = true;
+			break;
+		}
+		json_t *rec = record_from_row(en, st);
+		json_decref(last_sort);
+		last_sort = json_incref(json_object_get(rec, q->sort->name));
+		last_id = json_integer_value(json_object_get(rec, "id"));
+		json_array_append_new(data, select_fields(rec, q->select));
+	}
+	stmt_finish(st);
+	if (step < 0) {
+		rc = e->code;
+		goto out;
+	}
+	json_t *next = json_null();
+	if (more) {
+		char *cur = cursor_encode(q->sort_spec, last_sort, last_id);
+		json_decref(next);
+		next = json_string(cur);
+		free(cur);
+	}
+	*out = json_pack("{s:O,s:o}", "data", data, "next_cursor", next);
+out:
+	json_decref(data);
+	json_decref(last_sort);
+	json_decref(keep);
+	buf_release(&sql);
+	free(b);
+	return rc;
+}
+
+enum err_code
+query_list(struct store_conn *c, const struct entity *en, const struct list_params *p,
+	   json_t **out, struct err *e)
+{
+	struct list_query q;
+	enum err_code rc;
+
+	*out = NULL;
+	if ((rc = parse_list(en, p, &q, e)) == ERR_OK)
+		rc = run_list(c, en, &q, p->q, out, e);
+	list_query_release(&q);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Lists: filters, sort, keyset cursor pagination, field selection and a
+ * simple text match, over any entity, built from the registry. */
+#ifndef GX_QUERY_H
+#define GX_QUERY_H
+
+#include <jansson.h>
+#include "engine/entity.h"
+
+#define LIST_DEFAULT_LIMIT 50
+#define LIST_MAX_LIMIT 500
+#define LIST_MAX_FILTERS 20
+
+/* The raw query parameters, as the client sent them (NULL = absent). */
+struct list_params {
+	const char *filters[LIST_MAX_FILTERS];
+	size_t nfilters;
+	const char *sort, *limit, *cursor, *fields, *q, *deleted;
+};
+
+enum filter_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_CONTAINS, OP_PREFIX, OP_NULL };
+
+struct filter {
+	const struct field *field;
+	enum filter_op op;
+	json_t *value;		/* normalised; an array for OP_IN, bool for OP_NULL */
+};
+
+/* Parse "FIELD:OP:VALUE" for en. Returns ERR_BADREQ with a message naming
+ * the problem. f->value is a new reference (release with filter_release). */
+enum err_code filter_parse(const struct entity *en, const char *spec, struct filter *f,
+			   struct err *e);
+void filter_release(struct filter *f);
+
+/* Encode / decode the opaque cursor for (sort spec, last value, last id).
+ * cursor_encode returns a string you own; cursor_decode gives a new
+ * reference in *value. */
+char *cursor_encode(const char *sort, const json_t *value, int64_t id);
+enum err_code cursor_decode(const char *cursor, const char *sort, json_t **value,
+			    int64_t *id, struct err *e);
+
+/* Run a list: {"data":[...], "next_cursor": "..."|null}. */
+enum err_code query_list(struct store_conn *c, const struct entity *en,
+			 const struct list_params *p, json_t **out, struct err *e);
+
+#endif

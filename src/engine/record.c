@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: MIT */
+/* Record writes: validate, run hooks, check references, write the row and
+ * its history row, all inside the caller's transaction. */
+#include <string.h>
+#include "engine/audit.h"
+#include "engine/record.h"
+#include "engine/validate.h"
+#include "util/buf.h"
+#include "util/jsonx.h"
+
+#define SQL_MAX (1 << 16)
+
+/* ---- rows <-> JSON ---- */
+
+static json_t *
+column_value(const struct field *f, struct stmt *st, int col)
+{
+	if (stmt_is_null(st, col))
+		return json_null();
+	switch (f->type) {
+	case FT_INTEGER:
+	case FT_REF:
+		return json_integer(stmt_int(st, col));
+	case FT_BOOLEAN:
+		return json_boolean(stmt_int(st, col) != 0);
+	case FT_NUMBER:
+		return json_real(stmt_double(st, col));
+	case FT_TAGS: {
+		json_t *t = json_loadb(stmt_text(st, col), stmt_len(st, col), 0, NULL);
+		return t ? t : json_array();
+	}
+	default:
+		return json_stringn(stmt_text(st, col), stmt_len(st, col));
+	}
+}
+
+json_t *
+record_from_row(const struct entity *en, struct stmt *st)
+{
+	const struct entity_def *d = en->def;
+	json_t *rec = json_object();
+
+	json_object_set_new(rec, "id", json_integer(stmt_int(st, 0)));
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct field *f = &d->fields[i];
+		if (!(f->flags & F_INTERNAL))
+			json_object_set_new(rec, f->name, column_value(f, st, 6 + (int)i));
+	}
+	json_t *custom = stmt_is_null(st, 5) ? NULL :
+		json_loadb(stmt_text(st, 5), stmt_len(st, 5), 0, NULL);
+	size_t k = d->nfields;
+	const struct field *f;
+	while ((f = entity_field_at(en, &k))) {
+		json_t *v = custom ? json_object_get(custom, f->name) : NULL;
+		json_object_set(rec, f->name, v ? v : json_null());
+	}
+	json_decref(custom);
+	json_object_set_new(rec, "created_at", json_string(stmt_text(st, 1)));
+	json_object_set_new(rec, "updated_at", json_string(stmt_text(st, 2)));
+	json_object_set_new(rec, "version", json_integer(stmt_int(st, 3)));
+	if (!stmt_is_null(st, 4))
+		json_object_set_new(rec, "deleted_at", json_string(stmt_text(st, 4)));
+	return rec;
+}
+
+void
+record_bind_value(struct stmt *st, int i, const struct field *f, const json_t *v)
+{
+	if (!v || json_is_null(v)) {
+		stmt_bind_null(st, i);
+		return;
+	}
+	switch (f->type) {
+	case FT_INTEGER:
+	case FT_REF:
+		stmt_bind_int(st, i, json_integer_value(v));
+		break;
+	case FT_BOOLEAN:
+		stmt_bind_int(st, i, json_is_true(v));
+		break;
+	case FT_NUMBER:
+		stmt_bind_double(st, i, json_number_value(v));
+		break;
+	case FT_TAGS: {
+		size_t n;
+		char *s = jsonx_dump(v, &n);
+		stmt_bind_text(st, i, s, n);
+		free(s);
+		break;
+	}
+	default:
+		stmt_bind_text(st, i, json_string_value(v), json_string_length(v));
+	}
+}
+
+enum err_code
+record_get(struct store_conn *c, const struct entity *en, int64_t id, bool include_deleted,
+	   json_t **out, struct err *e)
+{
+	struct buf sql;
+
+	*out = NULL;
+	buf_init(&sql, SQL_MAX);
+	buf_printf(&sql, "%s WHERE id = ?%s", en->select_sql,
+		   include_deleted ? "" : " AND deleted_at IS NULL");
+	struct stmt *st = store_prepare(c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, id);
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		*out = record_from_row(en, st);
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	if (!*out)
+		return err_set(e, ERR_NOTFOUND, "%s %lld not found", en->def->singular, (long long)id);
+	return ERR_OK;
+}
+
+/* ---- checks inside the write ---- */
+
+static enum err_code
+check_references(struct wtx *w, const struct entity *en, const json_t *rec,
+		 const json_t *old, struct err *e)
+{
+	size_t i = 0;
+	const struct field *f;
+
+	while ((f = entity_field_at(en, &i))) {
+		json_t *v = json_object_get(rec, f->name);
+		if (f->type != FT_REF || !v || json_is_null(v))
+			continue;
+		if (old && json_equal(v, json_object_get(old, f->name)))
+			continue;	/* unchanged: no need to look again */
+		char sql[160];
+		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id = ? AND deleted_at IS NULL", f->ref);
+		struct stmt *st = store_prepare(w->c, sql, e);
+		if (!st)
+			return e->code;
+		stmt_bind_int(st, 1, json_integer_value(v));
+		int rc = stmt_step(st, e);
+		stmt_finish(st);
+		if (rc < 0)
+			return e->code;
+		if (rc == 0)
+			err_field(e, f->name, "no %s with id %lld", f->ref, (long long)json_integer_value(v));
+	}
+	if (e->fields)
+		return err_set(e, ERR_INVALID, "a referenced record does not exist");
+	return ERR_OK;
+}
+
+/* The custom fields of rec as the JSON text of the `custom` column. */
+static char *
+custom_json(const struct entity *en, const json_t *rec)
+{
+	json_t *obj = json_object();
+	size_t i = en->def->nfields;
+	const struct field *f;
+
+	while ((f = entity_field_at(en, &i))) {
+		json_t *v = json_object_get(rec, f->name);
+		if (v && !json_is_null(v))
+			json_object_set(obj, f->name, v);
+	}
+	char *s = jsonx_dump(obj, NULL);
+	json_decref(obj);
+	return s;
+}
+
+/* Bind every declared column of rec from parameter `first` on. */
+static void
+bind_columns(struct stmt *st, int first, const struct entity *en, const json_t *rec)
+{
+	const struct entity_def *d = en->def;
+
+	for (size_t i = 0; i < d->nfields; i++)
+		record_bind_value(st, first + (int)i, &d->fields[i],
+				  json_object_get(rec, d->fields[i].name));
+}
+
+/* Changes between old and new as [{field, old, new}], over API fields. */
+static json_t *
+diff_records(const struct entity *en, const json_t *old, const json_t *rec)
+{
+	json_t *changes = json_array();
+	size_t i = 0;
+	const struct field *f;
+
+	while ((f = entity_field_at(en, &i))) {
+		json_t *a = old ? json_object_get(old, f->name) : NULL;
+		json_t *b = json_object_get(rec, f->name);
+		bool a_null = !a || json_is_null(a), b_null = !b || json_is_null(b);
+		if ((a_null && b_null) || (!a_null && !b_null && json_equal(a, b)))
+			continue;
+		json_t *c = json_object();
+		json_object_set_new(c, "field", json_string(f->name));
+		json_object_set(c, "old", a_null ? json_null() : a);
+		json_object_set(c, "new", b_null ? json_null() : b);
+		json_array_append_new(changes, c);
+	}
+	return changes;
+}
+
+/* ---- writes ---- */
+
+static enum err_code
+insert_row(struct wtx *w, const struct entity *en, const json_t *rec, int64_t *id, struct err *e)
+{
+	const struct entity_def *d = en->def;
+	struct buf sql;
+
+	buf_init(&sql, SQL_MAX);
+	buf_printf(&sql, "INSERT INTO %s (created_at, updated_at, version, custom", d->name);
+	for (size_t i = 0; i < d->nfields; i++)
+		buf_printf(&sql, ", %s", d->fields[i].name);
+	buf_adds(&sql, ") VALUES (?, ?, 1, ?");
+	for (size_t i = 0; i < d->nfields; i++)
+		buf_adds(&sql, ", ?");
+	buf_addc(&sql, ')');
+	struct stmt *st = store_prepare(w->c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	char *custom = custom_json(en, rec);
+	stmt_bind_str(st, 1, w->now);
+	stmt_bind_str(st, 2, w->now);
+	stmt_bind_str(st, 3, custom);
+	free(custom);
+	bind_columns(st, 4, en, rec);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	*id = store_last_id(w->c);
+	return ERR_OK;
+}
+
+enum err_code
+record_insert(struct wtx *w, const struct entity *en, const json_t *body, json_t **out,
+	      struct err *e)
+{
+	const struct entity_hooks *h = en->def->hooks;
+	json_t *rec = NULL, *changes = NULL;
+	int64_t id = 0;
+	enum err_code rc;
+
+	*out = NULL;
+	if ((rc = validate_record(en, body, VALIDATE_CREATE, w, &rec, e)) != ERR_OK)
+		return rc;
+	if (h && h->before_save && (rc = h->before_save(w, en, rec, NULL, e)) != ERR_OK)
+		goto out;
+	if ((rc = check_references(w, en, rec, NULL, e)) != ERR_OK)
+		goto out;
+	if ((rc = insert_row(w, en, rec, &id, e)) != ERR_OK)
+		goto out;
+	json_decref(rec);
+	rec = NULL;
+	if ((rc = record_get(w->c, en, id, true, &rec, e)) != ERR_OK)
+		goto out;
+	changes = diff_records(en, NULL, rec);
+	if ((rc = audit_record(w, en, id, "create", changes, e)) != ERR_OK)
+		goto out;
+	if (h && h->after_save && (rc = h->after_save(w, en, rec, NULL, e)) != ERR_OK)
+		goto out;
+	*out = rec;
+	rec = NULL;
+out:
+	json_decref(rec);
+	json_decref(changes);
+	return rc;
+}
+
+static enum err_code
+update_row(struct wtx *w, const struct entity *en, int64_t id, int64_t version,
+	   const json_t *rec, struct err *e)
+{
+	const struct entity_def *d = en->def;
+	struct buf sql;
+
+	buf_init(&sql, SQL_MAX);
+	buf_printf(&sql, "UPDATE %s SET updated_at = ?, version = version + 1, custom = ?", d->name);
+	for (size_t i = 0; i < d->nfields; i++)
+		buf_printf(&sql, ", %s = ?", d->fields[i].name);
+	buf_printf(&sql, " WHERE id = ? AND version = ?");
+	struct stmt *st = store_prepare(w->c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	char *custom = custom_json(en, rec);
+	stmt_bind_str(st, 1, w->now);
+	stmt_bind_str(st, 2, custom);
+	free(custom);
+	bind_columns(st, 3, en, rec);
+	stmt_bind_int(st, 3 + (int)d->nfields, id);
+	stmt_bind_int(st, 4 + (int)d->nfields, version);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	if (store_changes(w->c) != 1)
+		return err_set(e, ERR_STALE, "%s %lld was changed meanwhile", d->singular, (long long)id);
+	return ERR_OK;
+}
+
+static enum err_code
+check_version(const struct entity *en, const json_t *old, int64_t if_match, struct err *e)
+{
+	int64_t v = json_integer_value(json_object_get(old, "version"));
+
+	if (if_match != NO_VERSION && if_match != v)
+		return err_set(e, ERR_STALE, "%s %lld is at version %lld, not %lld",
+			       en->def->singular, (long long)json_integer_value(json_object_get(old, "id")),
+			       (long long)v, (long long)if_match);
+	return ERR_OK;
+}
+
+enum err_code
+record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *patch,
+	      int64_t if_match, json_t **out, struct err *e)
+{
+	const struct entity_hooks *h = en->def->hooks;
+	json_t *old = NULL, *clean = NULL, *rec = NULL, *changes = NULL;
+	enum err_code rc;
+
+	*out = NULL;
+	if ((rc = record_get(w->c, en, id, false, &old, e)) != ERR_OK)
+		return rc;
+	if ((rc = check_version(en, old, if_match, e)) != ERR_OK)
+		goto out;
+	if ((rc = validate_record(en, patch, VALIDATE_UPDATE, w, &clean, e)) != ERR_OK)
+		goto out;
+	rec = json_deep_copy(old);
+	json_object_update(rec, clean);
+	if (h && h->before_save && (rc = h->before_save(w, en, rec, old, e)) != ERR_OK)
+		goto out;
+	changes = diff_records(en, old, rec);
+	if (json_array_size(changes) == 0) {
+		*out = old;	/* nothing changed: no new version */
+		old = NULL;
+		goto out;
+	}
+	if ((rc = check_references(w, en, rec, old, e)) != ERR_OK)
+		goto out;
+	int64_t version = json_integer_value(json_object_get(old, "version"));
+	if ((rc = update_row(w, en, id, version, rec, e)) != ERR_OK)
+		goto out;
+	if ((rc = audit_record(w, en, id, "update", changes, e)) != ERR_OK)
+		goto out;
+	json_decref(rec);
+	if ((rc = record_get(w->c, en, id, false, &rec, e)) != ERR_OK)
+		goto out;
+	if (h && h->after_save && (rc = h->after_save(w, en, rec, old, e)) != ERR_OK)
+		goto out;
+	*out = rec;
+	rec = NULL;
+out:
+	json_decref(old);
+	json_decref(clean);
+	json_decref(rec);
+	json_decref(changes);
+	return rc;
+}
+
+/* Set or clear deleted_at (deleted = NULL restores). */
+static enum err_code
+set_deleted(struct wtx *w, const struct entity *en, int64_t id, const char *deleted,
+	    struct err *e)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "UPDATE %s SET deleted_at = ?, updated_at = ?, "
+		 "version = version + 1 WHERE id = ?", en->def->name);
+	struct stmt *st = store_prepare(w->c, sql, e);
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, deleted);
+	stmt_bind_str(st, 2, w->now);
+	stmt_bind_int(st, 3, id);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+enum err_code
+record_delete(struct wtx *w, const struct entity *en, int64_t id, int64_t if_match,
+	      struct err *e)
+{
+	const struct entity_hooks *h = en->def->hooks;
+	json_t *old = NULL;
+	enum err_code rc;
+
+	if ((rc = record_get(w->c, en, id, false, &old, e)) != ERR_OK)
+		return rc;
+	if ((rc = check_version(en, old, if_match, e)) != ERR_OK)
+		goto out;
+	if ((rc = set_deleted(w, en, id, w->now, e)) != ERR_OK)
+		goto out;
+	if ((rc = audit_record(w, en, id, "delete", NULL, e)) != ERR_OK)
+		goto out;
+	if (h && h->after_delete)
+		rc = h->after_delete(w, en, old, e);
+out:
+	json_decref(old);
+	return rc;
+}
+
+enum err_code
+record_restore(struct wtx *w, const struct entity *en, int64_t id, json_t **out,
+	       struct err *e)
+{
+	const struct entity_hooks *h = en->def->hooks;
+	json_t *old = NULL, *rec = NULL;
+	enum err_code rc;
+
+	*out = NULL;
+	if ((rc = record_get(w->c, en, id, true, &old, e)) != ERR_OK)
+		return rc;
+	json_t *deleted = json_object_get(old, "deleted_at");
+	if (!deleted) {
+		rc = err_set(e, ERR_CONFLICT, "%s %lld is not deleted", en->def->singular, (long long)id);
+		goto out;
+	}
+	if ((rc = check_references(w, en, old, NULL, e)) != ERR_OK)
+		goto out;
+	if ((rc = set_deleted(w, en, id, NULL, e)) != ERR_OK)
+		goto out;
+	if ((rc = audit_record(w, en, id, "restore", NULL, e)) != ERR_OK)
+		goto out;
+	if ((rc = record_get(w->c, en, id, false, &rec, e)) != ERR_OK)
+		goto out;
+	if (h && h->after_restore &&
+	    (rc = h->after_restore(w, en, rec, json_string_value(deleted), e)) != ERR_OK)
+		goto out;
+	*out = rec;
+	rec = NULL;
+out:
+	json_decref(old);
+	json_decref(rec);
+	return rc;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Generic create, read, update, delete and restore of any entity's records,
+ * with validation, references, hooks and history, all in one transaction.
+ *
+ * The record_* writers run inside a store_write() job (they take a wtx);
+ * record_get reads through any connection. Records come out as new JSON
+ * objects: id, every field (null when unset), custom fields, created_at,
+ * updated_at, version, and deleted_at when deleted. */
+#ifndef GX_RECORD_H
+#define GX_RECORD_H
+
+#include <jansson.h>
+#include "engine/entity.h"
+
+#define NO_VERSION (-1)		/* no If-Match given */
+
+enum err_code record_get(struct store_conn *c, const struct entity *en, int64_t id,
+			 bool include_deleted, json_t **out, struct err *e);
+
+enum err_code record_insert(struct wtx *w, const struct entity *en, const json_t *body,
+			    json_t **out, struct err *e);
+enum err_code record_update(struct wtx *w, const struct entity *en, int64_t id,
+			    const json_t *patch, int64_t if_match, json_t **out,
+			    struct err *e);
+enum err_code record_delete(struct wtx *w, const struct entity *en, int64_t id,
+			    int64_t if_match, struct err *e);
+enum err_code record_restore(struct wtx *w, const struct entity *en, int64_t id,
+			     json_t **out, struct err *e);
+
+/* The record in the current row of a statement made from en->select_sql. */
+json_t *record_from_row(const struct entity *en, struct stmt *st);
+/* Bind v (normalised by validation) as parameter i for a field of f's type. */
+void record_bind_value(struct stmt *st, int i, const struct field *f, const json_t *v);
+
+#endif

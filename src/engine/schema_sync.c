@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Tables, columns and indexes derived from the entity declarations. Only
+ * additive: a column or index that a declaration gains is added; nothing
+ * is ever dropped. */
+#include <string.h>
+#include <sys/stat.h>
+#include "engine/custom.h"
+#include "engine/engine.h"
+#include "engine/entity.h"
+#include "store/migrations.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+static void
+column_def(struct buf *b, const struct field *f)
+{
+	buf_printf(b, "%s %s", f->name, store_sql_type(field_store_class(f->type)));
+	if (f->type == FT_REF)
+		buf_printf(b, " REFERENCES %s(id)", f->ref);
+}
+
+static enum err_code
+create_table(struct store_conn *c, const struct entity_def *d, struct err *e)
+{
+	struct buf sql;
+
+	buf_init(&sql, 1 << 16);
+	buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s (id INTEGER PRIMARY KEY, "
+		   "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
+		   "version INTEGER NOT NULL DEFAULT 1, deleted_at TEXT, custom TEXT", d->name);
+	for (size_t i = 0; i < d->nfields; i++) {
+		buf_adds(&sql, ", ");
+		column_def(&sql, &d->fields[i]);
+	}
+	buf_addc(&sql, ')');
+	enum err_code rc = store_exec(c, sql.data, e);
+	buf_release(&sql);
+	return rc;
+}
+
+static enum err_code
+add_missing_columns(struct store_conn *c, const struct entity_def *d, struct err *e)
+{
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (store_table_has_column(c, d->name, d->fields[i].name))
+			continue;
+		struct buf sql;
+		buf_init(&sql, 4096);
+		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN ", d->name);
+		column_def(&sql, &d->fields[i]);
+		enum err_code rc = store_exec(c, sql.data, e);
+		buf_release(&sql);
+		if (rc != ERR_OK)
+			return rc;
+	}
+	return ERR_OK;
+}
+
+static enum err_code
+create_index(struct store_conn *c, const char *table, const char *name, const char *cols,
+	     bool unique, bool live_only, struct err *e)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "CREATE %sINDEX IF NOT EXISTS %s ON %s(%s)%s",
+		 unique ? "UNIQUE " : "", name, table, cols,
+		 live_only ? " WHERE deleted_at IS NULL" : "");
+	return store_exec(c, sql, e);
+}
+
+static enum err_code
+create_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
+{
+	static const char *const always[] = { "created_at", "updated_at" };
+	char name[160];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "%s_%s", d->name, always[i]);
+		if (create_index(c, d->name, name, always[i], false, false, e) != ERR_OK)
+			return e->code;
+	}
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (!(d->fields[i].flags & F_INDEXED))
+			continue;
+		snprintf(name, sizeof(name), "%s_%s", d->name, d->fields[i].name);
+		if (create_index(c, d->name, name, d->fields[i].name, false, false, e) != ERR_OK)
+			return e->code;
+	}
+	for (size_t i = 0; i < d->nindexes; i++) {
+		const struct index_def *x = &d->indexes[i];
+		if (create_index(c, d->name, x->name, x->columns, x->unique, x->live_only, e) != ERR_OK)
+			return e->code;
+	}
+	return ERR_OK;
+}
+
+enum err_code
+schema_sync(struct store_conn *c, struct err *e)
+{
+	for (size_t i = 0; i < registry_count(); i++) {
+		const struct entity_def *d = registry_at(i)->def;
+		if (create_table(c, d, e) != ERR_OK || add_missing_columns(c, d, e) != ERR_OK ||
+		    create_indexes(c, d, e) != ERR_OK)
+			return e->code;
+	}
+	return ERR_OK;
+}
+
+struct migrate_job {
+	int applied;
+};
+
+static enum err_code
+migrate_job_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct migrate_job *j = ctx;
+
+	if (migrations_apply(c, &j->applied, e) != ERR_OK)
+		return e->code;
+	return schema_sync(c, e);
+}
+
+enum err_code
+engine_open(const char *dir, const struct engine_options *opt, struct store **out, struct err *e)
+{
+	struct store_options so = { .sync_normal = opt->sync_normal, .create = opt->create };
+	struct stat sb;
+	struct store *s = NULL;
+
+	*out = NULL;
+	if (opt->create && stat(dir, &sb) != 0 && mkdir(dir, 0750) != 0)
+		return err_set(e, ERR_STORE, "cannot create data folder %s: %m", dir);
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return err_set(e, ERR_STORE, "no data folder %s (run: guanxi init --data %s)", dir, dir);
+	if (!opt->create) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/guanxi.db", dir);
+		if (stat(path, &sb) != 0)
+			return err_set(e, ERR_STORE, "no database in %s (run: guanxi init --data %s)", dir, dir);
+	}
+	if (registry_init(e) != ERR_OK || store_open(&s, dir, &so, e) != ERR_OK)
+		return e->code;
+	struct migrate_job j = { 0 };
+	if (store_write(s, migrate_job_run, &j, e) != ERR_OK)
+		goto fail;
+	if (j.applied && !opt->quiet)
+		log_info("applied %d schema migration%s", j.applied, j.applied == 1 ? "" : "s");
+	struct store_conn *c = store_reader(s, e);
+	if (!c || custom_fields_load(c, e) != ERR_OK)
+		goto fail;
+	*out = s;
+	return ERR_OK;
+fail:
+	store_close(s);
+	registry_free();
+	return e->code;
+}
+
+void
+engine_close(struct store *s)
+{
+	store_close(s);
+	registry_free();
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP layer: requests, the route table's types, replies.
+ *
+ * Each request owns an arena (freed when libmicrohttpd reports the request
+ * complete). A handler returns ERR_OK after queueing its reply with one of
+ * the reply_* functions, or an error code with r->err filled, which the
+ * server turns into the JSON error reply (reply_error is the only writer
+ * of error JSON). */
+#ifndef GX_HTTP_H
+#define GX_HTTP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include "auth/auth.h"
+#include "engine/entity.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#define MAX_ROUTE_PARAMS 4
+#define MAX_EXTRA_HEADERS 8
+
+struct req;
+typedef enum err_code route_fn(struct req *r);
+
+enum route_flags {
+	ROUTE_AUTH = 1 << 0,	/* needs a token or session */
+	ROUTE_BODY = 1 << 1,	/* takes a JSON body */
+};
+
+struct route {
+	const char *method;
+	const char *path;	/* "/api/v1/:entity/:id"; ":x" matches one segment */
+	route_fn *fn;
+	unsigned flags;		/* enum route_flags */
+	enum action action;	/* checked against the role (with ROUTE_AUTH) */
+	const char *entity;	/* permission subject when the path has no :entity */
+};
+
+struct server;
+
+struct req {
+	struct MHD_Connection *conn;
+	struct server *srv;
+	struct arena *arena;
+	const char *method, *path;
+	int64_t t0;		/* monotonic ns at the first callback */
+	struct buf body;	/* capped at the server's body limit */
+	bool too_big;
+	const struct route *route;
+	int route_index;	/* for metrics; -1 = none */
+	const char *param_names[MAX_ROUTE_PARAMS], *params[MAX_ROUTE_PARAMS];
+	size_t nparams;
+	const struct entity *entity;	/* from :entity, if any */
+	struct principal who;	/* valid with ROUTE_AUTH */
+	bool authed;
+	struct err err;
+	/* the reply */
+	int status;
+	size_t reply_bytes;
+	bool replied;
+	const char *extra_name[MAX_EXTRA_HEADERS], *extra_value[MAX_EXTRA_HEADERS];
+	size_t nextra;
+};
+
+/* Route table (api/routes.c). */
+extern const struct route routes[];
+extern const size_t route_count;
+
+/* server.c */
+struct server_options {
+	const char *listen;	/* "HOST:PORT" */
+	unsigned threads;	/* 0 = one per core */
+	size_t body_max;	/* bytes */
+	unsigned conn_limit, per_ip_limit, idle_timeout_s, request_deadline_s;
+	const char *access_log;	/* path, "-" for stdout, NULL/"off" for none */
+};
+
+struct store;
+/* Serve until SIGTERM or SIGINT, then drain and return 0. */
+int server_run(struct store *s, const struct server_options *opt);
+struct store *req_store(const struct req *r);
+bool server_draining(const struct server *srv);
+
+/* Request helpers. */
+const char *req_param(const struct req *r, const char *name);	/* route param */
+const char *req_query(const struct req *r, const char *name);	/* ?name= */
+const char *req_header(const struct req *r, const char *name);
+/* The body as a JSON object or the error reply's code (400/415). */
+enum err_code req_json_body(struct req *r, json_t **out);
+/* The :id parameter, or ERR_NOTFOUND for anything but a positive integer. */
+enum err_code req_id(struct req *r, int64_t *id);
+void req_add_header(struct req *r, const char *name, const char *value);
+
+/* reply.c: each queues the response; json is stolen. */
+enum err_code reply_json(struct req *r, int status, json_t *json);
+enum err_code reply_text(struct req *r, int status, const char *content_type,
+			 const char *text, size_t len);
+enum err_code reply_empty(struct req *r, int status);
+void reply_error(struct req *r);	/* from r->err */
+
+#endif

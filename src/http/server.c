@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP server on libmicrohttpd: a thread pool, limits against slow and
+ * greedy clients (connection cap, per-address cap, idle timeout, absolute
+ * request deadline, body cap answered with 413), routing, authentication,
+ * permission checks, the access log, metrics, and a graceful drain on
+ * SIGTERM/SIGINT. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "http/accesslog.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "util/jsonx.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#define DRAIN_MAX_MS 10000
+
+struct server {
+	struct store *store;
+	struct server_options opt;
+	struct MHD_Daemon *daemon;
+	_Atomic int inflight;
+	_Atomic bool draining;
+};
+
+struct store *
+req_store(const struct req *r)
+{
+	return r->srv->store;
+}
+
+bool
+server_draining(const struct server *srv)
+{
+	return atomic_load(&srv->draining);
+}
+
+/* ---- request helpers ---- */
+
+const char *
+req_param(const struct req *r, const char *name)
+{
+	for (size_t i = 0; i < r->nparams; i++)
+		if (strcmp(r->param_names[i], name) == 0)
+			return r->params[i];
+	return NULL;
+}
+
+const char *
+req_query(const struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+req_header(const struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+enum err_code
+req_id(struct req *r, int64_t *id)
+{
+	const char *s = req_param(r, "id");
+	int64_t v = 0;
+
+	if (!s || !*s || strlen(s) > 18)
+		goto bad;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0)
+		goto bad;
+	*id = v;
+	return ERR_OK;
+bad:
+	return err_set(&r->err, ERR_NOTFOUND, "%s %.20s not found",
+		       r->entity ? r->entity->def->singular : "record", s ? s : "");
+}
+
+enum err_code
+req_json_body(struct req *r, json_t **out)
+{
+	const char *ct = req_header(r, "Content-Type");
+
+	*out = NULL;
+	if (r->body.len == 0)
+		return err_set(&r->err, ERR_BADJSON, "a JSON body is required");
+	if (ct && strncasecmp(ct, "application/json", 16) != 0)
+		return err_set(&r->err, ERR_MEDIA, "the body must be application/json");
+	json_t *j = jsonx_parse_body(r->body.data, r->body.len, &r->err);
+	if (!j)
+		return r->err.code;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return err_set(&r->err, ERR_BADJSON, "the body must be a JSON object");
+	}
+	*out = j;
+	return ERR_OK;
+}
+
+/* ---- routing ---- */
+
+/* Match path against pattern; fills r's params on success. */
+static bool
+route_match(struct req *r, const char *pattern, const char *path)
+{
+	size_t n = 0;
+
+	while (*pattern && *path) {
+		if (*pattern != '/' || *path != '/')
+			return false;
+		pattern++;
+		path++;
+		const char *pe = strchrnul(pattern, '/'), *se = strchrnul(path, '/');
+		if (*pattern == ':') {
+			if (se == path || n == MAX_ROUTE_PARAMS)
+				return false;
+			r->param_names[n] = arena_strndup(r->arena, pattern + 1, (size_t)(pe - pattern - 1));
+			r->params[n] = arena_strndup(r->arena, path, (size_t)(se - path));
+			n++;
+		} else if (pe - pattern != se - path || strncmp(pattern, path, (size_t)(pe - pattern))) {
+			return false;
+		}
+		pattern = pe;
+		path = se;
+	}
+	if (*pattern || *path)
+		return false;
+	r->nparams = n;
+	return true;
+}
+
+/* Find the route; ERR_NOTFOUND or ERR_METHOD if none. */
+static enum err_code
+route_find(struct req *r)
+{
+	bool other_method = false;
+	struct buf allow;
+
+	buf_init(&allow, 256);
+	for (size_t i = 0; i < route_count; i++) {
+		if (!route_match(r, routes[i].path, r->path))
+			continue;
+		if (strcmp(routes[i].method, r->method) == 0) {
+			r->route = &routes[i];
+			r->route_index = (int)i;
+			buf_release(&allow);
+			return ERR_OK;
+		}
+		if (!strstr(allow.data ? allow.data : "", routes[i].method))
+			buf_printf(&allow, "%s%s", allow.len ? ", " : "", routes[i].method);
+		other_method = true;
+	}
+	r->nparams = 0;
+	if (other_method) {
+		req_add_header(r, "Allow", allow.data);
+		buf_release(&allow);
+		return err_set(&r->err, ERR_METHOD, "%s is not allowed here", r->method);
+	}
+	buf_release(&allow);
+	return err_set(&r->err, ERR_NOTFOUND, "no such resource: %.200s", r->path);
+}
+
+static enum err_code
+authenticate(struct req *r)
+{
+	const char *auth = req_header(r, "Authorization");
+	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "gx_session");
+
+	if (auth) {
+		if (strncasecmp(auth, "Bearer ", 7) != 0)
+			return err_set(&r->err, ERR_UNAUTH, "use Authorization: Bearer TOKEN");
+		if (credential_check(r->srv->store, false, auth + 7, &r->who, &r->err) != ERR_OK)
+			return r->err.code;
+	} else if (cookie) {
+		if (credential_check(r->srv->store, true, cookie, &r->who, &r->err) != ERR_OK)
+			return r->err.code;
+	} else {
+		return err_set(&r->err, ERR_UNAUTH, "authentication required: send Authorization: Bearer TOKEN");
+	}
+	r->authed = true;
+	return ERR_OK;
+}
+
+static enum err_code
+authorize(struct req *r)
+{
+	const char *subject = r->entity ? r->entity->def->name : r->route->entity;
+
+	if (subject && !role_allows(r->who.role, subject, r->route->action))
+		return err_set(&r->err, ERR_FORBIDDEN, "role %s may not do this on %s", r->who.role, subject);
+	return ERR_OK;
+}
+
+static enum err_code
+dispatch(struct req *r)
+{
+	if (atomic_load(&r->srv->draining))
+		return err_set(&r->err, ERR_UNAVAILABLE, "the server is shutting down");
+	if (route_find(r) != ERR_OK)
+		return r->err.code;
+	const char *entity = req_param(r, "entity");
+	if (entity && !(r->entity = registry_find(entity)))
+		return err_set(&r->err, ERR_NOTFOUND, "no such resource: %.100s", entity);
+	if (r->route->flags & ROUTE_AUTH) {
+		if (authenticate(r) != ERR_OK || authorize(r) != ERR_OK)
+			return r->err.code;
+	}
+	return r->route->fn(r);
+}
+
+/* ---- libmicrohttpd callbacks ---- */
+
+static struct req *
+req_new(struct server *srv, struct MHD_Connection *conn, const char *url, const char *method)
+{
+	struct arena *a = arena_new();
+	struct req *r = arena_alloc(a, sizeof(*r));
+
+	r->arena = a;
+	r->srv = srv;
+	r->conn = conn;
+	r->path = arena_strdup(a, url);
+	r->method = arena_strdup(a, method);
+	r->t0 = time_mono_ns();
+	r->route_index = -1;
+	buf_init(&r->body, srv->opt.body_max);
+	return r;
+}
+
+static void
+refuse_too_big(struct req *r)
+{
+	r->too_big = true;
+	buf_release(&r->body);
+	err_set(&r->err, ERR_TOOBIG, "the body is larger than %zu bytes", r->srv->opt.body_max);
+	reply_error(r);	/* may not be allowed mid-upload; then at the end */
+}
+
+static enum MHD_Result
+access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+	  const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+	struct server *srv = cls;
+	struct req *r = *req_cls;
+
+	(void)version;
+	if (!r) {
+		r = req_new(srv, conn, url, method);
+		*req_cls = r;
+		atomic_fetch_add(&srv->inflight, 1);
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > srv->opt.body_max)
+			refuse_too_big(r);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (time_mono_ns() - r->t0 > (int64_t)srv->opt.request_deadline_s * 1000000000)
+			return MHD_NO;	/* too slow: drop the connection */
+		if (!r->too_big && buf_add(&r->body, upload_data, *upload_data_size) < 0)
+			refuse_too_big(r);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->replied)
+		return MHD_YES;
+	if (r->too_big || dispatch(r) != ERR_OK || !r->replied) {
+		if (r->err.code == ERR_OK)
+			err_set(&r->err, ERR_INTERNAL, "the handler gave no answer");
+		reply_error(r);
+	}
+	return MHD_YES;
+}
+
+static void
+completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
+	     enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct req *r = *req_cls;
+
+	(void)conn;
+	if (!r)
+		return;
+	int64_t ns = time_mono_ns() - r->t0;
+	int status = r->replied ? r->status : 499;	/* 499: the client went away */
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->replied)
+		status = 499;
+	metrics_observe(r->route_index, status, ns);
+	accesslog_write(r, status, ns);
+	err_clear(&r->err);
+	buf_release(&r->body);
+	*req_cls = NULL;
+	arena_free(r->arena);
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* ---- start, run, drain ---- */
+
+static int
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV }, *res = NULL;
+
+	if (!colon || (size_t)(colon - listen) >= sizeof(host) || !colon[1])
+		return -1;
+	const char *h = listen;
+	size_t hn = (size_t)(colon - listen);
+	if (hn >= 2 && h[0] == '[' && h[hn - 1] == ']') {
+		h++;
+		hn -= 2;
+	}
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	if (getaddrinfo(hn ? host : NULL, colon + 1, &hints, &res) != 0 || !res)
+		return -1;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static void
+drain(struct server *srv)
+{
+	atomic_store(&srv->draining, true);
+	MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	int64_t t0 = time_mono_ns();
+	while (atomic_load(&srv->inflight) > 0 &&
+	       time_mono_ns() - t0 < (int64_t)DRAIN_MAX_MS * 1000000)
+		usleep(10000);
+	MHD_stop_daemon(srv->daemon);
+}
+
+int
+server_run(struct store *s, const struct server_options *opt)
+{
+	struct server srv = { .store = s, .opt = *opt };
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	sigset_t sigs;
+	int sig;
+
+	if (parse_listen(opt->listen, &ss, &sslen) != 0) {
+		log_error("cannot listen on '%s': use HOST:PORT, e.g. 127.0.0.1:8080", opt->listen);
+		return 1;
+	}
+	unsigned threads = opt->threads ? opt->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	if (accesslog_open(opt->access_log) != 0)
+		return 1;
+	metrics_init();
+	/* block the signals in every thread; this one waits for them */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv.daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO,
+		0, NULL, NULL, access_cb, &srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_LIMIT, opt->conn_limit,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt->per_ip_limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, opt->idle_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, &srv,
+		MHD_OPTION_END);
+	if (!srv.daemon) {
+		log_error("cannot listen on %s (in use, or not an address of this machine?)", opt->listen);
+		accesslog_close();
+		return 1;
+	}
+	log_info("listening on http://%s (%u threads)", opt->listen, threads);
+	sigwait(&sigs, &sig);
+	log_info("%s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	drain(&srv);
+	accesslog_close();
+	log_info("stopped");
+	return 0;
+}

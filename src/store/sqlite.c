@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: MIT */
+/* SQLite implementation of store.h: WAL, synchronous=FULL by default, a
+ * read-only connection per thread, a writer thread with group commit, and a
+ * per-connection cache of prepared statements keyed by their SQL text. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "store/store.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/timeutil.h"
+
+#define CACHE_SLOTS 512		/* statements cached per connection */
+#define BATCH_MAX 128		/* jobs per group commit */
+#define BUSY_TIMEOUT_MS 10000
+
+struct stmt {
+	sqlite3_stmt *st;
+	struct store_conn *conn;
+	char *sql;
+	int64_t t0;		/* when the first step began, for db time */
+};
+
+struct store_conn {
+	sqlite3 *db;
+	struct store *store;
+	struct stmt *slots[CACHE_SLOTS];
+	size_t nslots;
+	struct store_conn *next;	/* in store->conns */
+};
+
+struct write_job {
+	store_write_fn *fn;
+	void *ctx;
+	struct err *e;
+	enum err_code rc;
+	bool done;
+	struct write_job *next;
+};
+
+struct store {
+	char *path;
+	struct store_options opt;
+	pthread_key_t reader_key;
+	pthread_mutex_t conns_lock;
+	struct store_conn *conns;	/* every open connection */
+
+	struct store_conn *writer_conn;
+	pthread_t writer;
+	pthread_mutex_t q_lock;
+	pthread_cond_t q_cv, done_cv;
+	struct write_job *q_head, *q_tail;
+	bool stopping;
+};
+
+static _Atomic uint64_t db_nanos;
+
+uint64_t
+store_db_nanos(void)
+{
+	return atomic_load_explicit(&db_nanos, memory_order_relaxed);
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return s->path;
+}
+
+static enum err_code
+db_fail(sqlite3 *db, struct err *e, const char *what)
+{
+	int code = sqlite3_extended_errcode(db);
+
+	if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return err_set(e, ERR_CONFLICT, "a record with this value exists already");
+	if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return err_set(e, ERR_INVALID, "a referenced record does not exist");
+	log_error("database: %s: %s", what, sqlite3_errmsg(db));
+	return err_set(e, ERR_STORE, "database error: %s", sqlite3_errstr(code));
+}
+
+/* ---- connections ---- */
+
+static enum err_code
+conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	sqlite3 *db = NULL;
+
+	if (writer && s->opt.create)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(s->path, &db, flags, NULL) != SQLITE_OK) {
+		err_set(e, ERR_STORE, "cannot open database %s: %s", s->path,
+			db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return ERR_STORE;
+	}
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	char pragmas[256];
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; %s",
+		 s->opt.sync_normal ? "NORMAL" : "FULL",
+		 writer ? "PRAGMA journal_mode=WAL;" : "PRAGMA query_only=1;");
+	char *msg = NULL;
+	if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, ERR_STORE, "cannot set up database %s: %s", s->path,
+			msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return ERR_STORE;
+	}
+	struct store_conn *c = xcalloc(1, sizeof(*c));
+	c->db = db;
+	c->store = s;
+	pthread_mutex_lock(&s->conns_lock);
+	c->next = s->conns;
+	s->conns = c;
+	pthread_mutex_unlock(&s->conns_lock);
+	*out = c;
+	return ERR_OK;
+}
+
+static void
+cache_clear(struct store_conn *c)
+{
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct stmt *st = c->slots[i];
+		if (!st)
+			continue;
+		sqlite3_finalize(st->st);
+		free(st->sql);
+		free(st);
+		c->slots[i] = NULL;
+	}
+	c->nslots = 0;
+}
+
+/* Close c; the caller has removed it from the store's list. */
+static void
+conn_close(struct store_conn *c)
+{
+	cache_clear(c);
+	if (sqlite3_close(c->db) != SQLITE_OK)
+		log_error("database close: %s", sqlite3_errmsg(c->db));
+	free(c);
+}
+
+static void
+conn_unlink(struct store *s, struct store_conn *c)
+{
+	pthread_mutex_lock(&s->conns_lock);
+	for (struct store_conn **p = &s->conns; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->conns_lock);
+}
+
+/* Thread exit: close the thread's reader. */
+static void
+reader_destructor(void *p)
+{
+	struct store_conn *c = p;
+
+	conn_unlink(c->store, c);
+	conn_close(c);
+}
+
+struct store_conn *
+store_reader(struct store *s, struct err *e)
+{
+	struct store_conn *c = pthread_getspecific(s->reader_key);
+
+	if (c)
+		return c;
+	if (conn_open(s, false, &c, e) != ERR_OK)
+		return NULL;
+	pthread_setspecific(s->reader_key, c);
+	return c;
+}
+
+/* ---- statements ---- */
+
+static size_t
+sql_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct stmt *
+store_prepare(struct store_conn *c, const char *sql, struct err *e)
+{
+	size_t slot = sql_hash(sql) % CACHE_SLOTS;
+
+	for (size_t probe = 0; probe < CACHE_SLOTS; probe++) {
+		struct stmt *st = c->slots[slot];
+		if (!st)
+			break;
+		if (strcmp(st->sql, sql) == 0) {
+			sqlite3_reset(st->st);
+			return st;
+		}
+		slot = (slot + 1) % CACHE_SLOTS;
+	}
+	if (c->nslots >= CACHE_SLOTS * 3 / 4) {
+		/* full of one-off queries: start again rather than thrash */
+		cache_clear(c);
+		slot = sql_hash(sql) % CACHE_SLOTS;
+	}
+	sqlite3_stmt *raw = NULL;
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, NULL) != SQLITE_OK) {
+		db_fail(c->db, e, "prepare");
+		log_error("while preparing: %s", sql);
+		return NULL;
+	}
+	struct stmt *st = xcalloc(1, sizeof(*st));
+	st->st = raw;
+	st->conn = c;
+	st->sql = xstrdup(sql);
+	while (c->slots[slot])
+		slot = (slot + 1) % CACHE_SLOTS;
+	c->slots[slot] = st;
+	c->nslots++;
+	return st;
+}
+
+void
+stmt_bind_int(struct stmt *st, int i, int64_t v)
+{
+	sqlite3_bind_int64(st->st, i, v);
+}
+
+void
+stmt_bind_double(struct stmt *st, int i, double v)
+{
+	sqlite3_bind_double(st->st, i, v);
+}
+
+void
+stmt_bind_text(struct stmt *st, int i, const char *s, size_t n)
+{
+	sqlite3_bind_text64(st->st, i, s, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void
+stmt_bind_str(struct stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st->st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st->st, i);
+}
+
+void
+stmt_bind_null(struct stmt *st, int i)
+{
+	sqlite3_bind_null(st->st, i);
+}
+
+int
+stmt_step(struct stmt *st, struct err *e)
+{
+	int64_t t0 = time_mono_ns();
+	int rc = sqlite3_step(st->st);
+
+	atomic_fetch_add_explicit(&db_nanos, (uint64_t)(time_mono_ns() - t0),
+				  memory_order_relaxed);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	enum err_code code = db_fail(st->conn->db, e, "step");
+	sqlite3_reset(st->st);
+	return code;
+}
+
+bool
+stmt_is_null(struct stmt *st, int col)
+{
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
+
+int64_t
+stmt_int(struct stmt *st, int col)
+{
+	return sqlite3_column_int64(st->st, col);
+}
+
+double
+stmt_double(struct stmt *st, int col)
+{
+	return sqlite3_column_double(st->st, col);
+}
+
+const char *
+stmt_text(struct stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st->st, col);
+	return s ? s : "";
+}
+
+size_t
+stmt_len(struct stmt *st, int col)
+{
+	return (size_t)sqlite3_column_bytes(st->st, col);
+}
+
+int
+stmt_columns(struct stmt *st)
+{
+	return sqlite3_column_count(st->st);
+}
+
+void
+stmt_finish(struct stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st->st);
+	sqlite3_clear_bindings(st->st);
+}
+
+enum err_code
+store_exec(struct store_conn *c, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		enum err_code code = db_fail(c->db, e, msg ? msg : "exec");
+		sqlite3_free(msg);
+		return code;
+	}
+	return ERR_OK;
+}
+
+int64_t
+store_last_id(struct store_conn *c)
+{
+	return sqlite3_last_insert_rowid(c->db);
+}
+
+int
+store_changes(struct store_conn *c)
+{
+	return sqlite3_changes(c->db);
+}
+
+bool
+store_table_has_column(struct store_conn *c, const char *table, const char *col)
+{
+	return sqlite3_table_column_metadata(c->db, NULL, table, col,
+					     NULL, NULL, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* ---- dialect ---- */
+
+const char *
+store_sql_type(enum store_class sc)
+{
+	switch (sc) {
+	case SC_INTEGER:
+		return "INTEGER";
+	case SC_REAL:
+		return "REAL";
+	default:
+		return "TEXT";
+	}
+}
+
+void
+store_sql_json_get(struct buf *b, const char *col, const char *key)
+{
+	/* key is a validated identifier, safe to splice */
+	buf_printf(b, "json_extract(%s,'$.%s')", col, key);
+}
+
+void
+store_sql_json_array_has(struct buf *b, const char *col)
+{
+	buf_printf(b, "EXISTS (SELECT 1 FROM json_each(%s) WHERE json_each.value = ?)", col);
+}
+
+void
+store_sql_icontains(struct buf *b, const char *col)
+{
+	buf_printf(b, "%s LIKE ? ESCAPE '\\'", col);
+}
+
+char *
+store_like_pattern(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, (size_t)-1 / 2);
+	buf_addc(&b, '%');
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *s);
+	}
+	buf_addc(&b, '%');
+	return buf_detach(&b, NULL);
+}
+
+/* ---- writer thread ---- */
+
+static void
+reset_busy_statements(struct store_conn *c)
+{
+	sqlite3_stmt *st = NULL;
+
+	while ((st = sqlite3_next_stmt(c->db, st)))
+		if (sqlite3_stmt_busy(st))
+			sqlite3_reset(st);
+}
+
+static void
+run_batch(struct store *s, struct write_job *batch)
+{
+	struct store_conn *c = s->writer_conn;
+	struct err e = { 0 };
+
+	if (store_exec(c, "BEGIN IMMEDIATE", &e) != ERR_OK) {
+		for (struct write_job *j = batch; j; j = j->next)
+			j->rc = err_set(j->e, ERR_STORE, "%s", e.msg);
+		err_clear(&e);
+		return;
+	}
+	for (struct write_job *j = batch; j; j = j->next) {
+		store_exec(c, "SAVEPOINT job", &e);
+		j->rc = j->fn(c, j->ctx, j->e);
+		reset_busy_statements(c);
+		if (j->rc != ERR_OK)
+			store_exec(c, "ROLLBACK TO job", &e);
+		store_exec(c, "RELEASE job", &e);
+	}
+	if (store_exec(c, "COMMIT", &e) != ERR_OK) {
+		store_exec(c, "ROLLBACK", &e);
+		for (struct write_job *j = batch; j; j = j->next)
+			if (j->rc == ERR_OK)
+				j->rc = err_set(j->e, ERR_STORE, "commit failed: %s", e.msg);
+	}
+	err_clear(&e);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct store *s = arg;
+
+	pthread_mutex_lock(&s->q_lock);
+	for (;;) {
+		while (!s->q_head && !s->stopping)
+			pthread_cond_wait(&s->q_cv, &s->q_lock);
+		if (!s->q_head)
+			break;
+		/* take up to BATCH_MAX jobs */
+		struct write_job *batch = s->q_head, *last = batch;
+		for (int n = 1; n < BATCH_MAX && last->next; n++)
+			last = last->next;
+		s->q_head = last->next;
+		if (!s->q_head)
+			s->q_tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&s->q_lock);
+
+		run_batch(s, batch);
+
+		pthread_mutex_lock(&s->q_lock);
+		for (struct write_job *j = batch; j; j = j->next)
+			j->done = true;	/* j may be gone once done is seen */
+		pthread_cond_broadcast(&s->done_cv);
+	}
+	pthread_mutex_unlock(&s->q_lock);
+	return NULL;
+}
+
+enum err_code
+store_write(struct store *s, store_write_fn *fn, void *ctx, struct err *e)
+{
+	struct write_job job = { .fn = fn, .ctx = ctx, .e = e };
+
+	pthread_mutex_lock(&s->q_lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->q_lock);
+		return err_set(e, ERR_UNAVAILABLE, "the server is shutting down");
+	}
+	if (s->q_tail)
+		s->q_tail->next = &job;
+	else
+		s->q_head = &job;
+	s->q_tail = &job;
+	pthread_cond_signal(&s->q_cv);
+	while (!job.done)
+		pthread_cond_wait(&s->done_cv, &s->q_lock);
+	pthread_mutex_unlock(&s->q_lock);
+	return job.rc;
+}
+
+/* ---- lifecycle ---- */
+
+enum err_code
+store_open(struct store **out, const char *dir, const struct store_options *opt, struct err *e)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	size_t n = strlen(dir) + sizeof("/guanxi.db");
+
+	s->path = xmalloc(n);
+	snprintf(s->path, n, "%s/guanxi.db", dir);
+	s->opt = *opt;
+	pthread_mutex_init(&s->conns_lock, NULL);
+	pthread_mutex_init(&s->q_lock, NULL);
+	pthread_cond_init(&s->q_cv, NULL);
+	pthread_cond_init(&s->done_cv, NULL);
+	if (pthread_key_create(&s->reader_key, reader_destructor) != 0) {
+		free(s->path);
+		free(s);
+		return err_set(e, ERR_INTERNAL, "cannot create thread key");
+	}
+	if (conn_open(s, true, &s->writer_conn, e) != ERR_OK)
+		goto fail;
+	if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+		err_set(e, ERR_INTERNAL, "cannot start the writer thread");
+		goto fail;
+	}
+	*out = s;
+	return ERR_OK;
+fail:
+	if (s->writer_conn) {
+		conn_unlink(s, s->writer_conn);
+		conn_close(s->writer_conn);
+	}
+	pthread_key_delete(s->reader_key);
+	free(s->path);
+	free(s);
+	return e->code;
+}
+
+void
+store_close(struct store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->q_lock);
+	s->stopping = true;
+	pthread_cond_signal(&s->q_cv);
+	pthread_mutex_unlock(&s->q_lock);
+	pthread_join(s->writer, NULL);
+
+	pthread_key_delete(s->reader_key);
+	pthread_mutex_lock(&s->conns_lock);
+	struct store_conn *c = s->conns;
+	s->conns = NULL;
+	pthread_mutex_unlock(&s->conns_lock);
+	/* the writer last, so closing it checkpoints the WAL */
+	while (c) {
+		struct store_conn *next = c->next;
+		if (c != s->writer_conn)
+			conn_close(c);
+		c = next;
+	}
+	conn_close(s->writer_conn);
+	pthread_mutex_destroy(&s->conns_lock);
+	pthread_mutex_destroy(&s->q_lock);
+	pthread_cond_destroy(&s->q_cv);
+	pthread_cond_destroy(&s->done_cv);
+	free(s->path);
+	free(s);
+}
+
+enum err_code
+store_backup(struct store *s, const char *file, struct err *e)
+{
+	sqlite3 *dst = NULL;
+	struct store_conn *src = store_reader(s, e);
+
+	if (!src)
+		return e->code;
+	if (sqlite3_open_v2(file, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		err_set(e, ERR_STORE, "cannot create %s: %s", file,
+			dst ? sqlite3_errmsg(dst) : "out of memory");
+		sqlite3_close(dst);
+		return ERR_STORE;
+	}
+	sqlite3_backup *bk = sqlite3_backup_init(dst, "main", src->db, "main");
+	if (!bk) {
+		err_set(e, ERR_STORE, "cannot back up to %s: %s", file, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return ERR_STORE;
+	}
+	int rc;
+	/* in steps, so writers are not held off for the whole copy */
+	while ((rc = sqlite3_backup_step(bk, 1024)) == SQLITE_OK ||
+	       rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		if (rc != SQLITE_OK)
+			sqlite3_sleep(10);
+	sqlite3_backup_finish(bk);
+	if (rc != SQLITE_DONE) {
+		err_set(e, ERR_STORE, "backup to %s failed: %s", file, sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return ERR_STORE;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK)
+		return err_set(e, ERR_STORE, "cannot close %s", file);
+	return ERR_OK;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/* The store: the only place that knows the database's dialect.
+ *
+ * Reads run on a connection private to the calling thread (opened on first
+ * use, read-only). Writes never run on the caller's thread: store_write()
+ * hands a job to the single writer thread, which runs every queued job in
+ * one transaction, each inside its own savepoint, and commits them together
+ * (group commit: one fsync for many requests). A job that fails is rolled
+ * back to its savepoint and leaves nothing behind; store_write() returns only
+ * once the job's transaction is durable (or has failed). */
+#ifndef GX_STORE_H
+#define GX_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "util/buf.h"
+#include "util/err.h"
+
+struct store;
+struct store_conn;
+struct stmt;
+
+struct store_options {
+	bool sync_normal;	/* synchronous=NORMAL instead of FULL */
+	bool create;		/* create the file if missing */
+};
+
+/* Open DIR/guanxi.db (created with `create`), start the writer thread. */
+enum err_code store_open(struct store **out, const char *dir,
+			 const struct store_options *opt, struct err *e);
+/* Stop the writer after draining its queue, close every connection. */
+void store_close(struct store *s);
+const char *store_path(const struct store *s);
+
+/* This thread's read connection. */
+struct store_conn *store_reader(struct store *s, struct err *e);
+
+typedef enum err_code store_write_fn(struct store_conn *c, void *ctx, struct err *e);
+/* Run fn(c, ctx, e) in the writer's transaction and wait until it is
+ * committed. Returns fn's code, or ERR_STORE if the commit failed. */
+enum err_code store_write(struct store *s, store_write_fn *fn, void *ctx, struct err *e);
+
+/* Statements. store_prepare() returns a cached statement, ready to bind
+ * (1-based); give it back with stmt_finish() when done. */
+struct stmt *store_prepare(struct store_conn *c, const char *sql, struct err *e);
+void stmt_bind_int(struct stmt *st, int i, int64_t v);
+void stmt_bind_double(struct stmt *st, int i, double v);
+void stmt_bind_text(struct stmt *st, int i, const char *s, size_t n);	/* copied */
+void stmt_bind_str(struct stmt *st, int i, const char *s);	/* NULL binds NULL */
+void stmt_bind_null(struct stmt *st, int i);
+/* 1 = a row, 0 = done, <0 = error in e (ERR_CONFLICT for a unique
+ * constraint, ERR_STORE otherwise). */
+int stmt_step(struct stmt *st, struct err *e);
+bool stmt_is_null(struct stmt *st, int col);
+int64_t stmt_int(struct stmt *st, int col);
+double stmt_double(struct stmt *st, int col);
+const char *stmt_text(struct stmt *st, int col);	/* valid until next step */
+size_t stmt_len(struct stmt *st, int col);
+int stmt_columns(struct stmt *st);
+void stmt_finish(struct stmt *st);
+
+/* Run SQL with no results (may hold several statements). */
+enum err_code store_exec(struct store_conn *c, const char *sql, struct err *e);
+int64_t store_last_id(struct store_conn *c);
+int store_changes(struct store_conn *c);
+
+/* Dialect: SQL fragments the engine splices into its queries. */
+enum store_class { SC_TEXT, SC_INTEGER, SC_REAL };
+const char *store_sql_type(enum store_class sc);
+/* Append the SQL reading key from the JSON object in column col. */
+void store_sql_json_get(struct buf *b, const char *col, const char *key);
+/* Append "EXISTS (element of JSON array col equals ?)". */
+void store_sql_json_array_has(struct buf *b, const char *col);
+/* Append a case-insensitive substring test of col against one parameter
+ * (the parameter is the pattern built by store_like_pattern). */
+void store_sql_icontains(struct buf *b, const char *col);
+/* Pattern for store_sql_icontains: %s% with wildcards escaped. */
+char *store_like_pattern(const char *s);	/* you own it */
+bool store_table_has_column(struct store_conn *c, const char *table, const char *col);
+
+/* Online, consistent copy of the whole database to file. */
+enum err_code store_backup(struct store *s, const char *file, struct err *e);
+
+/* Nanoseconds spent in the database, process-wide (for /metrics). */
+uint64_t store_db_nanos(void);
+
+#endif

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/jsonx.h"
+#include "util/mem.h"
+
+/* Depth scan before parsing, so a hostile body never recurses deeply in
+ * the parser; strings are skipped so brackets inside them do not count. */
+static bool
+depth_ok(const char *s, size_t n)
+{
+	int depth = 0;
+	bool in_str = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > JSON_MAX_DEPTH)
+				return false;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return true;
+}
+
+static size_t
+count_keys(const json_t *j)
+{
+	size_t n = 0;
+
+	if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)j, k, v)
+			n += 1 + count_keys(v);
+	} else if (json_is_array(j)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v)
+			n += count_keys(v);
+	}
+	return n;
+}
+
+json_t *
+jsonx_parse_body(const char *body, size_t n, struct err *e)
+{
+	json_error_t je;
+
+	if (!depth_ok(body, n)) {
+		err_set(e, ERR_BADJSON, "JSON nested deeper than %d levels", JSON_MAX_DEPTH);
+		return NULL;
+	}
+	json_t *j = json_loadb(body, n, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		err_set(e, ERR_BADJSON, "malformed JSON at line %d, column %d: %s",
+			je.line, je.column, je.text);
+		return NULL;
+	}
+	if (count_keys(j) > JSON_MAX_KEYS) {
+		json_decref(j);
+		err_set(e, ERR_BADJSON, "JSON has more than %d keys", JSON_MAX_KEYS);
+		return NULL;
+	}
+	return j;
+}
+
+char *
+jsonx_dump(const json_t *j, size_t *len)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	if (!s)
+		s = xstrdup("null");
+	if (len)
+		*len = strlen(s);
+	return s;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* JSON helpers on top of jansson: bounded parsing of untrusted bodies. */
+#ifndef GX_JSONX_H
+#define GX_JSONX_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "util/err.h"
+
+#define JSON_MAX_DEPTH 32
+#define JSON_MAX_KEYS 1000
+
+/* Parse an untrusted body of n bytes: valid UTF-8, no duplicate keys,
+ * nesting at most JSON_MAX_DEPTH, at most JSON_MAX_KEYS object keys in all.
+ * Returns a new reference, or NULL with e set (ERR_BADJSON). */
+json_t *jsonx_parse_body(const char *body, size_t n, struct err *e);
+
+/* Serialize compactly; you own the result (free()). */
+char *jsonx_dump(const json_t *j, size_t *len);
+
+#endif
