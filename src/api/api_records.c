@@ -248,13 +248,14 @@ enum err_code
 api_records_get(struct req *r)
 {
 	int64_t id;
-	json_t *rec;
+	char *text;
+	size_t len;
 	struct store_conn *c;
 
 	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    record_get(c, r->entity, id, false, &rec, &r->err) != ERR_OK)
+	    record_get_text(c, r->entity, id, false, &text, &len, &r->err) != ERR_OK)
 		return r->err.code;
-	return reply_json(r, 200, rec);
+	return reply_json_text(r, 200, text, len);
 }
 
 enum err_code
@@ -308,7 +309,8 @@ api_records_list(struct req *r)
 {
 	struct list_params p = { 0 };
 	struct collect c = { .p = &p };
-	json_t *out;
+	char *out;
+	size_t len;
 	struct store_conn *conn;
 
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
@@ -318,7 +320,7 @@ api_records_list(struct req *r)
 	if (c.too_many)
 		return err_set(&r->err, ERR_BADREQ, "at most %d filters", LIST_MAX_FILTERS);
 	if (!(conn = store_reader(req_store(r), &r->err)) ||
-	    query_list(conn, r->entity, &p, &out, &r->err) != ERR_OK)
+	    query_list(conn, r->entity, &p, &out, &len, &r->err) != ERR_OK)
 		return r->err.code;
-	return reply_json(r, 200, out);
+	return reply_json_text(r, 200, out, len);
 }

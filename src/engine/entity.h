@@ -101,7 +101,6 @@ struct entity_def {
 
 struct entity {
 	const struct entity_def *def;
-	char *select_sql;	/* "SELECT <all columns> FROM t" */
 	struct field custom[MAX_CUSTOM_FIELDS];	/* strings owned */
 	_Atomic bool custom_gone[MAX_CUSTOM_FIELDS];	/* removed since */
 	_Atomic size_t ncustom;

@@ -512,39 +512,25 @@ parse_list(const struct entity *en, const struct list_params *p, struct list_que
 	return ERR_OK;
 }
 
-static json_t *
-select_fields(json_t *rec, const json_t *select)
-{
-	if (!select)
-		return rec;
-	json_t *out = json_object();
-	size_t i;
-	json_t *name;
-
-	json_object_set(out, "id", json_object_get(rec, "id"));
-	json_array_foreach(select, i, name) {
-		json_t *v = json_object_get(rec, json_string_value(name));
-		json_object_set(out, json_string_value(name), v ? v : json_null());
-	}
-	json_decref(rec);
-	return out;
-}
-
+/* Append the page: {"data":[row,...],"next_cursor":...}. Rows come
+ * rendered by the database; only the last one's sort key is read here. */
 static enum err_code
 run_list(struct store_conn *c, const struct entity *en, const struct list_query *q,
-	 const char *text, json_t **out, struct err *e)
+	 const char *text, struct buf *out, struct err *e)
 {
 	struct buf sql;
 	struct binds *b = calloc(1, sizeof(*b));
-	json_t *keep = json_array(), *data = json_array();
-	json_t *last_sort = NULL;
-	int64_t last_id = 0;
+	json_t *keep = json_array(), *last_sort = NULL;
+	int64_t last_id = 0, rows = 0;
 	enum err_code rc = ERR_OK;
 
 	if (!b)
 		abort();
 	buf_init(&sql, SQL_MAX);
-	buf_printf(&sql, "%s WHERE deleted_at IS %s", en->select_sql, q->deleted ? "NOT NULL" : "NULL");
+	buf_adds(&sql, "SELECT ");
+	record_json_sql(&sql, en, q->select);
+	buf_printf(&sql, ", %s, id FROM %s WHERE deleted_at IS %s", q->sort->name, en->def->name,
+		   q->deleted ? "NOT NULL" : "NULL");
 	for (size_t i = 0; i < q->nfilters; i++)
 		filter_sql(&sql, b, &q->filters[i], keep);
 	if (text && *text)
@@ -569,32 +555,37 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		record_bind_value(st, i + 1, b->field[i], b->value[i]);
 	int step;
 	bool more = false;
+	buf_adds(out, "{\"data\":[");
 	while ((step = stmt_step(st, e)) == 1) {
-		if ((int64_t)json_array_size(data) == q->limit) {
+		if (rows == q->limit) {
 			more = true;
 			break;
 		}
-		json_t *rec = record_from_row(en, st);
+		if ((rows++ && buf_addc(out, ',') < 0) ||
+		    buf_add(out, stmt_text(st, 0), stmt_len(st, 0)) < 0) {
+			rc = err_set(e, ERR_TOOBIG, "the page is too large: ask for a smaller limit");
+			break;
+		}
 		json_decref(last_sort);
-		last_sort = json_incref(json_object_get(rec, q->sort->name));
-		last_id = json_integer_value(json_object_get(rec, "id"));
-		json_array_append_new(data, select_fields(rec, q->select));
+		last_sort = record_column_value(q->sort, st, 1);
+		last_id = stmt_int(st, 2);
 	}
 	stmt_finish(st);
+	if (rc != ERR_OK)
+		goto out;
 	if (step < 0) {
 		rc = e->code;
 		goto out;
 	}
-	json_t *next = json_null();
+	buf_adds(out, "],\"next_cursor\":");
 	if (more) {
 		char *cur = cursor_encode(q->sort_spec, last_sort, last_id);
-		json_decref(next);
-		next = json_string(cur);
+		buf_printf(out, "\"%s\"}", cur);
 		free(cur);
+	} else {
+		buf_adds(out, "null}");
 	}
-	*out = json_pack("{s:O,s:o}", "data", data, "next_cursor", next);
 out:
-	json_decref(data);
 	json_decref(last_sort);
 	json_decref(keep);
 	buf_release(&sql);
@@ -604,14 +595,19 @@ out:
 
 enum err_code
 query_list(struct store_conn *c, const struct entity *en, const struct list_params *p,
-	   json_t **out, struct err *e)
+	   char **out, size_t *len, struct err *e)
 {
 	struct list_query q;
+	struct buf page;
 	enum err_code rc;
 
 	*out = NULL;
+	buf_init(&page, LIST_MAX_BYTES);
 	if ((rc = parse_list(en, p, &q, e)) == ERR_OK)
-		rc = run_list(c, en, &q, p->q, out, e);
+		rc = run_list(c, en, &q, p->q, &page, e);
 	list_query_release(&q);
+	if (rc == ERR_OK)
+		*out = buf_detach(&page, len);
+	buf_release(&page);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT 500
 #define LIST_MAX_FILTERS 20
+#define LIST_MAX_BYTES (64u << 20)	/* one page of JSON */
 
 /* The raw query parameters, as the client sent them (NULL = absent). */
 struct list_params {
@@ -39,8 +40,9 @@ char *cursor_encode(const char *sort, const json_t *value, int64_t id);
 enum err_code cursor_decode(const char *cursor, const char *sort, json_t **value,
 			    int64_t *id, struct err *e);
 
-/* Run a list: {"data":[...], "next_cursor": "..."|null}. */
+/* Run a list; *out is the JSON text {"data":[...],"next_cursor":"..."|null},
+ * yours to free(). */
 enum err_code query_list(struct store_conn *c, const struct entity *en,
-			 const struct list_params *p, json_t **out, struct err *e);
+			 const struct list_params *p, char **out, size_t *len, struct err *e);
 
 #endif

@@ -12,8 +12,8 @@
 
 /* ---- rows <-> JSON ---- */
 
-static json_t *
-column_value(const struct field *f, struct stmt *st, int col)
+json_t *
+record_column_value(const struct field *f, struct stmt *st, int col)
 {
 	if (stmt_is_null(st, col))
 		return json_null();
@@ -34,33 +34,82 @@ column_value(const struct field *f, struct stmt *st, int col)
 	}
 }
 
-json_t *
-record_from_row(const struct entity *en, struct stmt *st)
+static bool
+selected(const json_t *select, const char *name)
 {
-	const struct entity_def *d = en->def;
-	json_t *rec = json_object();
+	size_t i;
+	json_t *v;
 
-	json_object_set_new(rec, "id", json_integer(stmt_int(st, 0)));
-	for (size_t i = 0; i < d->nfields; i++) {
-		const struct field *f = &d->fields[i];
-		if (!(f->flags & F_INTERNAL))
-			json_object_set_new(rec, f->name, column_value(f, st, 6 + (int)i));
-	}
-	json_t *custom = stmt_is_null(st, 5) ? NULL :
-		json_loadb(stmt_text(st, 5), stmt_len(st, 5), 0, NULL);
-	size_t k = d->nfields;
+	if (!select)
+		return true;
+	json_array_foreach(select, i, v)
+		if (strcmp(json_string_value(v), name) == 0)
+			return true;
+	return false;
+}
+
+static enum store_json
+json_how(const struct field *f)
+{
+	if (f->flags & F_CUSTOM)
+		return SJ_PATH;
+	if (f->type == FT_TAGS)
+		return SJ_JSON;
+	if (f->type == FT_BOOLEAN)
+		return SJ_BOOL;
+	return SJ_VALUE;
+}
+
+void
+record_json_sql(struct buf *b, const struct entity *en, const json_t *select)
+{
+	static const char *const tail[] = { "created_at", "updated_at", "version", "deleted_at" };
+	size_t i = 0;
 	const struct field *f;
-	while ((f = entity_field_at(en, &k))) {
-		json_t *v = custom ? json_object_get(custom, f->name) : NULL;
-		json_object_set(rec, f->name, v ? v : json_null());
+
+	store_sql_json_open(b);
+	store_sql_json_member(b, true, "id", "id", SJ_VALUE);
+	while ((f = entity_field_at(en, &i)))
+		if (selected(select, f->name))
+			store_sql_json_member(b, false, f->name,
+					      (f->flags & F_CUSTOM) ? "custom" : f->name, json_how(f));
+	for (size_t k = 0; k < COUNT_OF(tail); k++)
+		if (selected(select, tail[k]))
+			store_sql_json_member(b, false, tail[k], tail[k], SJ_VALUE);
+	store_sql_json_close(b);
+}
+
+enum err_code
+record_get_text(struct store_conn *c, const struct entity *en, int64_t id, bool include_deleted,
+		char **text, size_t *len, struct err *e)
+{
+	struct buf sql;
+
+	*text = NULL;
+	buf_init(&sql, SQL_MAX);
+	buf_adds(&sql, "SELECT ");
+	record_json_sql(&sql, en, NULL);
+	buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
+		   include_deleted ? "" : " AND deleted_at IS NULL");
+	struct stmt *st = store_prepare(c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, id);
+	int rc = stmt_step(st, e);
+	if (rc == 1) {
+		*len = stmt_len(st, 0);
+		*text = malloc(*len + 1);
+		if (!*text)
+			abort();
+		memcpy(*text, stmt_text(st, 0), *len + 1);
 	}
-	json_decref(custom);
-	json_object_set_new(rec, "created_at", json_string(stmt_text(st, 1)));
-	json_object_set_new(rec, "updated_at", json_string(stmt_text(st, 2)));
-	json_object_set_new(rec, "version", json_integer(stmt_int(st, 3)));
-	if (!stmt_is_null(st, 4))
-		json_object_set_new(rec, "deleted_at", json_string(stmt_text(st, 4)));
-	return rec;
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	if (!*text)
+		return err_set(e, ERR_NOTFOUND, "%s %lld not found", en->def->singular, (long long)id);
+	return ERR_OK;
 }
 
 void
@@ -97,25 +146,16 @@ enum err_code
 record_get(struct store_conn *c, const struct entity *en, int64_t id, bool include_deleted,
 	   json_t **out, struct err *e)
 {
-	struct buf sql;
+	char *text;
+	size_t len;
 
 	*out = NULL;
-	buf_init(&sql, SQL_MAX);
-	buf_printf(&sql, "%s WHERE id = ?%s", en->select_sql,
-		   include_deleted ? "" : " AND deleted_at IS NULL");
-	struct stmt *st = store_prepare(c, sql.data, e);
-	buf_release(&sql);
-	if (!st)
+	if (record_get_text(c, en, id, include_deleted, &text, &len, e) != ERR_OK)
 		return e->code;
-	stmt_bind_int(st, 1, id);
-	int rc = stmt_step(st, e);
-	if (rc == 1)
-		*out = record_from_row(en, st);
-	stmt_finish(st);
-	if (rc < 0)
-		return e->code;
+	*out = json_loadb(text, len, 0, NULL);
+	free(text);
 	if (!*out)
-		return err_set(e, ERR_NOTFOUND, "%s %lld not found", en->def->singular, (long long)id);
+		return err_set(e, ERR_STORE, "%s %lld could not be read", en->def->singular, (long long)id);
 	return ERR_OK;
 }
 
@@ -419,7 +459,7 @@ record_restore(struct wtx *w, const struct entity *en, int64_t id, json_t **out,
 	if ((rc = record_get(w->c, en, id, true, &old, e)) != ERR_OK)
 		return rc;
 	json_t *deleted = json_object_get(old, "deleted_at");
-	if (!deleted) {
+	if (!json_is_string(deleted)) {
 		rc = err_set(e, ERR_CONFLICT, "%s %lld is not deleted", en->def->singular, (long long)id);
 		goto out;
 	}

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include "engine/entity.h"
+#include "util/buf.h"
 
 #define NO_VERSION (-1)		/* no If-Match given */
 
@@ -27,8 +28,15 @@ enum err_code record_delete(struct wtx *w, const struct entity *en, int64_t id,
 enum err_code record_restore(struct wtx *w, const struct entity *en, int64_t id,
 			     json_t **out, struct err *e);
 
-/* The record in the current row of a statement made from en->select_sql. */
-json_t *record_from_row(const struct entity *en, struct stmt *st);
+/* The record as JSON text, rendered by the database (the fast path for
+ * reads); *text is yours to free(). */
+enum err_code record_get_text(struct store_conn *c, const struct entity *en, int64_t id,
+			      bool include_deleted, char **text, size_t *len, struct err *e);
+/* Append the SQL expression that renders a row of en as a JSON object:
+ * every field, or id plus the names in `select` (a JSON array). */
+void record_json_sql(struct buf *b, const struct entity *en, const json_t *select);
+/* Column col of the current row as JSON, read as field f's type. */
+json_t *record_column_value(const struct field *f, struct stmt *st, int col);
 /* Bind v (normalised by validation) as parameter i for a field of f's type. */
 void record_bind_value(struct stmt *st, int i, const struct field *f, const json_t *v);
 

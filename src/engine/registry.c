@@ -119,20 +119,6 @@ entity_field(const struct entity *en, const char *name)
 	return NULL;
 }
 
-/* SELECT list: the fixed columns, then every declared column in order. */
-static char *
-build_select(const struct entity_def *d)
-{
-	struct buf b;
-
-	buf_init(&b, 1 << 16);
-	buf_adds(&b, "SELECT id, created_at, updated_at, version, deleted_at, custom");
-	for (size_t i = 0; i < d->nfields; i++)
-		buf_printf(&b, ", %s", d->fields[i].name);
-	buf_printf(&b, " FROM %s", d->name);
-	return buf_detach(&b, NULL);
-}
-
 enum err_code
 registry_init(struct err *e)
 {
@@ -143,7 +129,6 @@ registry_init(struct err *e)
 	entities = xcalloc(nentities, sizeof(*entities));
 	for (size_t i = 0; i < nentities; i++) {
 		entities[i].def = schema_entities[i];
-		entities[i].select_sql = build_select(schema_entities[i]);
 	}
 	return ERR_OK;
 }
@@ -156,7 +141,6 @@ registry_free(void)
 		size_t n = atomic_load(&en->ncustom);
 		for (size_t k = 0; k < n; k++)
 			custom_field_release(&en->custom[k]);
-		free(en->select_sql);
 	}
 	free(entities);
 	entities = NULL;

@@ -49,6 +49,7 @@ struct req {
 	int64_t t0;		/* monotonic ns at the first callback */
 	struct buf body;	/* capped at the server's body limit */
 	bool too_big;
+	size_t discarded;	/* body bytes dropped after too_big */
 	const struct route *route;
 	int route_index;	/* for metrics; -1 = none */
 	const char *param_names[MAX_ROUTE_PARAMS], *params[MAX_ROUTE_PARAMS];
@@ -99,6 +100,8 @@ enum err_code reply_json(struct req *r, int status, json_t *json);
 enum err_code reply_text(struct req *r, int status, const char *content_type,
 			 const char *text, size_t len);
 enum err_code reply_empty(struct req *r, int status);
+/* JSON already serialised; takes ownership of text (malloc'd). */
+enum err_code reply_json_text(struct req *r, int status, char *text, size_t len);
 void reply_error(struct req *r);	/* from r->err */
 
 #endif

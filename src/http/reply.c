@@ -51,15 +51,21 @@ reply_text(struct req *r, int status, const char *content_type, const char *text
 }
 
 enum err_code
+reply_json_text(struct req *r, int status, char *text, size_t len)
+{
+	r->reply_bytes = len;
+	return queue(r, status, MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE),
+		     "application/json; charset=utf-8");
+}
+
+enum err_code
 reply_json(struct req *r, int status, json_t *json)
 {
 	size_t len;
 	char *text = jsonx_dump(json, &len);
 
 	json_decref(json);
-	r->reply_bytes = len;
-	return queue(r, status, MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE),
-		     "application/json; charset=utf-8");
+	return reply_json_text(r, status, text, len);
 }
 
 enum err_code

@@ -238,13 +238,21 @@ req_new(struct server *srv, struct MHD_Connection *conn, const char *url, const 
 	return r;
 }
 
+/* Mark the request as over the body cap. Before the body is read (a
+ * Content-Length over the cap) the 413 goes out at once; libmicrohttpd
+ * 0.9.x cannot queue a reply in the middle of an upload, so a chunked body
+ * is discarded up to DISCARD_FACTOR times the cap and answered at its end,
+ * and a longer one loses its connection. */
+#define DISCARD_FACTOR 8
+
 static void
-refuse_too_big(struct req *r)
+refuse_too_big(struct req *r, bool at_headers)
 {
 	r->too_big = true;
 	buf_release(&r->body);
 	err_set(&r->err, ERR_TOOBIG, "the body is larger than %zu bytes", r->srv->opt.body_max);
-	reply_error(r);	/* may not be allowed mid-upload; then at the end */
+	if (at_headers)
+		reply_error(r);
 }
 
 static enum MHD_Result
@@ -261,14 +269,19 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 		atomic_fetch_add(&srv->inflight, 1);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->opt.body_max)
-			refuse_too_big(r);
+			refuse_too_big(r, true);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		if (time_mono_ns() - r->t0 > (int64_t)srv->opt.request_deadline_s * 1000000000)
 			return MHD_NO;	/* too slow: drop the connection */
-		if (!r->too_big && buf_add(&r->body, upload_data, *upload_data_size) < 0)
-			refuse_too_big(r);
+		if (r->too_big) {
+			r->discarded += *upload_data_size;
+			if (r->discarded > DISCARD_FACTOR * srv->opt.body_max)
+				return MHD_NO;
+		} else if (buf_add(&r->body, upload_data, *upload_data_size) < 0) {
+			refuse_too_big(r, false);
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -360,7 +373,8 @@ server_run(struct store *s, const struct server_options *opt)
 		log_error("cannot listen on '%s': use HOST:PORT, e.g. 127.0.0.1:8080", opt->listen);
 		return 1;
 	}
-	unsigned threads = opt->threads ? opt->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	/* four threads a core: a thread waiting for a group commit holds no core */
+	unsigned threads = opt->threads ? opt->threads : 4 * (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
 	if (accesslog_open(opt->access_log) != 0)
@@ -380,7 +394,7 @@ server_run(struct store *s, const struct server_options *opt)
 		MHD_OPTION_CONNECTION_LIMIT, opt->conn_limit,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, opt->per_ip_limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, opt->idle_timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, &srv,
 		MHD_OPTION_END);

@@ -84,12 +84,22 @@ db_fail(sqlite3 *db, struct err *e, const char *what)
 
 /* ---- connections ---- */
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void
+sqlite_setup(void)
+{
+	/* memory statistics take a global mutex on every allocation */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum err_code
 conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 {
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	sqlite3 *db = NULL;
 
+	pthread_once(&sqlite_once, sqlite_setup);
 	if (writer && s->opt.create)
 		flags |= SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(s->path, &db, flags, NULL) != SQLITE_OK) {
@@ -381,6 +391,40 @@ store_sql_json_get(struct buf *b, const char *col, const char *key)
 {
 	/* key is a validated identifier, safe to splice */
 	buf_printf(b, "json_extract(%s,'$.%s')", col, key);
+}
+
+void
+store_sql_json_open(struct buf *b)
+{
+	buf_adds(b, "json_object(");
+}
+
+void
+store_sql_json_member(struct buf *b, bool first, const char *key, const char *col,
+		      enum store_json how)
+{
+	/* key and col are declared identifiers, safe to splice */
+	buf_printf(b, "%s'%s', ", first ? "" : ", ", key);
+	switch (how) {
+	case SJ_JSON:
+		buf_printf(b, "json(%s)", col);
+		break;
+	case SJ_BOOL:
+		buf_printf(b, "CASE WHEN %s IS NULL THEN NULL WHEN %s THEN json('true') "
+			   "ELSE json('false') END", col, col);
+		break;
+	case SJ_PATH:
+		buf_printf(b, "%s -> '$.%s'", col, key);
+		break;
+	default:
+		buf_adds(b, col);
+	}
+}
+
+void
+store_sql_json_close(struct buf *b)
+{
+	buf_addc(b, ')');
 }
 
 void

@@ -77,6 +77,18 @@ void store_sql_json_array_has(struct buf *b, const char *col);
 void store_sql_icontains(struct buf *b, const char *col);
 /* Pattern for store_sql_icontains: %s% with wildcards escaped. */
 char *store_like_pattern(const char *s);	/* you own it */
+/* Records rendered as JSON by the database itself, so reads need no JSON
+ * tree in C: open, one member per field, close. */
+enum store_json {
+	SJ_VALUE,	/* the column's value as it is */
+	SJ_JSON,	/* the column holds JSON text (arrays) */
+	SJ_BOOL,	/* 0/1 -> false/true */
+	SJ_PATH,	/* member `key` of the JSON object in the column */
+};
+void store_sql_json_open(struct buf *b);
+void store_sql_json_member(struct buf *b, bool first, const char *key, const char *col,
+			   enum store_json how);
+void store_sql_json_close(struct buf *b);
 bool store_table_has_column(struct store_conn *c, const char *table, const char *col);
 
 /* Online, consistent copy of the whole database to file. */
