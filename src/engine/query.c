@@ -380,8 +380,9 @@ cursor_decode(const char *cursor, const char *sort, json_t **value, int64_t *id,
 		return err_set(e, ERR_BADREQ, "cursor is not valid");
 	}
 	if (strcmp(json_string_value(s), sort) != 0) {
+		err_set(e, ERR_BADREQ, "cursor was made for sort=%.80s", json_string_value(s));
 		json_decref(c);
-		return err_set(e, ERR_BADREQ, "cursor was made for sort=%s", json_string_value(s));
+		return ERR_BADREQ;
 	}
 	*value = json_incref(v);
 	*id = json_integer_value(i);

@@ -47,6 +47,8 @@ validate_email(const char *s)
 		unsigned char c = (unsigned char)*p;
 		if (c == '.' && (prev == '.' || prev == '-'))
 			return false;
+		if (c == '-' && prev == '.')
+			return false;	/* a label cannot start with a hyphen */
 		if (c < 0x80 && !isalnum(c) && c != '-' && c != '.')
 			return false;
 		prev = (char)c;
@@ -100,13 +102,14 @@ check_text(const struct field *f, const json_t *v, bool multiline, const char **
 		*why = "must be valid UTF-8 text";
 		return NULL;
 	}
-	if (utf8_has_control(s, n, multiline)) {
-		*why = "must not hold control characters";
-		return NULL;
-	}
 	json_t *t = multiline ? json_stringn(s, n) : trimmed(s);
 	if (!t)
 		return json_null();
+	if (utf8_has_control(json_string_value(t), json_string_length(t), multiline)) {
+		json_decref(t);
+		*why = "must not hold control characters";
+		return NULL;
+	}
 	if (utf8_count(json_string_value(t), json_string_length(t)) > field_max_len(f)) {
 		json_decref(t);
 		*why = "is too long";
