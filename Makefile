@@ -9,8 +9,10 @@ PKGS     := libmicrohttpd jansson sqlite3 libsodium
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-missing-field-initializers
-CFLAGS_BASE := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# '=' not ':=': pkg-config runs when a rule needs it, after 'make deps' has
+# installed the libraries on a fresh machine.
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 OPT      ?= -O2 -g
 
 SRC      := $(sort $(wildcard src/*/*.c))

@@ -170,6 +170,16 @@ run_job(struct req *r, struct record_job *j)
 	return store_write(req_store(r), record_job_run, j, &r->err);
 }
 
+static void
+add_location(struct req *r, const json_t *rec)
+{
+	char loc[200];
+
+	snprintf(loc, sizeof(loc), "/api/v1/%s/%lld", r->entity->def->name,
+		 (long long)json_integer_value(json_object_get(rec, "id")));
+	req_add_header(r, "Location", loc);
+}
+
 enum err_code
 api_records_create(struct req *r)
 {
@@ -182,14 +192,15 @@ api_records_create(struct req *r)
 	j.body = body;
 	if ((rc = parse_idempotency(r, &j)) == ERR_OK && (rc = run_job(r, &j)) == ERR_OK) {
 		if (j.replay) {
+			/* the first answer, as it was: same status, body and Location */
+			json_t *first = json_loads(j.replay, 0, NULL);
+			add_location(r, first);
+			json_decref(first);
 			req_add_header(r, "Idempotent-Replayed", "true");
 			rc = reply_text(r, j.replay_status, "application/json; charset=utf-8", j.replay,
 					strlen(j.replay));
 		} else {
-			char loc[200];
-			snprintf(loc, sizeof(loc), "/api/v1/%s/%lld", r->entity->def->name,
-				 (long long)json_integer_value(json_object_get(j.out, "id")));
-			req_add_header(r, "Location", loc);
+			add_location(r, j.out);
 			rc = reply_json(r, 201, json_incref(j.out));
 		}
 	}

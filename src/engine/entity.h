@@ -47,6 +47,13 @@ enum field_flags {
 	F_NOT_FUTURE = 1 << 9,	/* a date that cannot lie ahead */
 };
 
+/* A text format beyond the field's type (validate.c has the formats). */
+struct format {
+	const char *name;	/* "bcp47", shown in the OpenAPI document */
+	bool (*ok)(const char *s);
+	const char *message;	/* "not a language tag (BCP 47), e.g. zh-Hant" */
+};
+
 struct field {
 	const char *name;
 	enum field_type type;
@@ -55,6 +62,7 @@ struct field {
 	const char *const *values;	/* FT_ENUM: NULL-terminated */
 	const char *ref;	/* FT_REF: table of the referenced records */
 	const char *def;	/* default on create, as JSON text */
+	const struct format *format;	/* extra check of text values */
 	const char *label;	/* English label */
 };
 

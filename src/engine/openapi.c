@@ -63,6 +63,8 @@ field_schema(const struct field *f)
 	}
 	if (f->label)
 		json_object_set_new(s, "title", json_string(f->label));
+	if (f->format)
+		json_object_set_new(s, "format", json_string(f->format->name));
 	return (f->flags & F_REQUIRED) ? s : nullable(s);
 }
 

@@ -74,6 +74,35 @@ validate_phone(const char *s)
 	return ndigits >= 6 && ndigits <= 15;
 }
 
+/* BCP 47 in its common shape: a 2-3 letter language, then subtags of 1-8
+ * letters or digits (zh-Hant, zh-Hans-CN, en-GB, yue-HK). */
+static bool
+is_language_tag(const char *s)
+{
+	size_t n = 0;
+	bool first = true;
+
+	for (const char *p = s;; p++) {
+		if (*p == '-' || *p == '\0') {
+			if (first ? (n < 2 || n > 3) : (n < 1 || n > 8))
+				return false;
+			if (*p == '\0')
+				return true;
+			first = false;
+			n = 0;
+		} else if (first ? isalpha((unsigned char)*p) : isalnum((unsigned char)*p)) {
+			n++;
+		} else {
+			return false;
+		}
+	}
+}
+
+const struct format format_language = {
+	.name = "bcp47", .ok = is_language_tag,
+	.message = "not a language tag (BCP 47), e.g. zh-Hant, zh-Hans or en",
+};
+
 /* Trim ASCII white space; returns a new string value or NULL if empty. */
 static json_t *
 trimmed(const char *s)
@@ -108,6 +137,11 @@ check_text(const struct field *f, const json_t *v, bool multiline, const char **
 	if (utf8_has_control(json_string_value(t), json_string_length(t), multiline)) {
 		json_decref(t);
 		*why = "must not hold control characters";
+		return NULL;
+	}
+	if (f->format && !f->format->ok(json_string_value(t))) {
+		json_decref(t);
+		*why = f->format->message;
 		return NULL;
 	}
 	if (utf8_count(json_string_value(t), json_string_length(t)) > field_max_len(f)) {

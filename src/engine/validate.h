@@ -26,4 +26,7 @@ bool validate_email(const char *s);
 bool validate_phone(const char *s);
 bool validate_identifier(const char *s);	/* ^[a-z][a-z0-9_]{0,62}$ */
 
+/* Formats fields can name (struct field .format). */
+extern const struct format format_language;	/* BCP 47 tag */
+
 #endif

@@ -5,6 +5,7 @@
  * permission checks, the access log, metrics, and a graceful drain on
  * SIGTERM/SIGINT. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
@@ -238,11 +239,11 @@ req_new(struct server *srv, struct MHD_Connection *conn, const char *url, const 
 	return r;
 }
 
-/* Mark the request as over the body cap. Before the body is read (a
- * Content-Length over the cap) the 413 goes out at once; libmicrohttpd
- * 0.9.x cannot queue a reply in the middle of an upload, so a chunked body
- * is discarded up to DISCARD_FACTOR times the cap and answered at its end,
- * and a longer one loses its connection. */
+/* Mark the request as over the body cap. libmicrohttpd 0.9.x cannot queue
+ * a reply in the middle of an upload, so a body up to DISCARD_FACTOR times
+ * the cap is read, dropped and answered with 413 at its end; a declared
+ * length beyond that is answered at once (before the body is read), and a
+ * chunked body that grows beyond it loses its connection. */
 #define DISCARD_FACTOR 8
 
 static void
@@ -268,8 +269,13 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 		*req_cls = r;
 		atomic_fetch_add(&srv->inflight, 1);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > srv->opt.body_max)
+		unsigned long long len = cl ? strtoull(cl, NULL, 10) : 0;
+		/* a body somewhat over the cap is read and dropped so the client
+		 * sees the 413; a far larger one is refused before it is sent */
+		if (len > DISCARD_FACTOR * srv->opt.body_max)
 			refuse_too_big(r, true);
+		else if (len > srv->opt.body_max)
+			refuse_too_big(r, false);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -316,6 +322,30 @@ completed_cb(void *cls, struct MHD_Connection *conn, void **req_cls,
 	*req_cls = NULL;
 	arena_free(r->arena);
 	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* Percent-decoding of the path and query, in place. %00 stays as it is:
+ * a NUL would cut the C string short, so "/customers/1%00" must not read
+ * as "/customers/1". */
+static size_t
+unescape_cb(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *out = s;
+
+	(void)cls;
+	(void)conn;
+	for (char *p = s; *p; p++) {
+		if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]) &&
+		    !(p[1] == '0' && p[2] == '0')) {
+			char hex[3] = { p[1], p[2], 0 };
+			*out++ = (char)strtol(hex, NULL, 16);
+			p += 2;
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
 }
 
 /* ---- start, run, drain ---- */
@@ -397,6 +427,7 @@ server_run(struct store *s, const struct server_options *opt)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, completed_cb, &srv,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
 		MHD_OPTION_END);
 	if (!srv.daemon) {
 		log_error("cannot listen on %s (in use, or not an address of this machine?)", opt->listen);

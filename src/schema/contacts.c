@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* contacts: the people at a company customer. */
 #include "domain/customers.h"
+#include "engine/validate.h"
 #include "schema/schema.h"
 
 static const struct field fields[] = {
@@ -18,7 +19,8 @@ static const struct field fields[] = {
 	{ .name = "city", .type = FT_STRING, .max_len = 100 },
 	{ .name = "region", .type = FT_STRING, .max_len = 100 },
 	{ .name = "country", .type = FT_ENUM, .values = country_values },
-	{ .name = "language", .type = FT_STRING, .max_len = 35 },
+	{ .name = "language", .type = FT_STRING, .max_len = 35, .format = &format_language,
+	  .label = "Preferred language (BCP 47)" },
 	{ .name = "preferred_channel", .type = FT_ENUM, .values = channel_values },
 	{ .name = "notes", .type = FT_TEXT },
 };

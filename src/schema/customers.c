@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* customers: one record per person or company (the 360° view's centre). */
 #include "domain/customers.h"
+#include "engine/validate.h"
 #include "schema/schema.h"
 
 static const char *const kinds[] = { "person", "company", NULL };
@@ -27,7 +28,8 @@ static const struct field fields[] = {
 	  .label = "Country (ISO 3166-1 alpha-2)" },
 	{ .name = "birth_date", .type = FT_DATE, .flags = F_PERSONAL | F_NOT_FUTURE },
 	{ .name = "gender", .type = FT_ENUM, .values = genders },
-	{ .name = "language", .type = FT_STRING, .max_len = 35, .label = "Preferred language (BCP 47)" },
+	{ .name = "language", .type = FT_STRING, .max_len = 35, .format = &format_language,
+	  .label = "Preferred language (BCP 47)" },
 	{ .name = "preferred_channel", .type = FT_ENUM, .values = channel_values },
 	{ .name = "relationship_type", .type = FT_ENUM, .values = relationship_types, .flags = F_INDEXED },
 	{ .name = "customer_class", .type = FT_ENUM, .values = classes, .flags = F_INDEXED },

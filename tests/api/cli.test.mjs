@@ -1,0 +1,174 @@
+// The command line: --help, --version, init (idempotent), migrate, user add,
+// token create/list/revoke, errors (one clear line, non-zero), GUANXI_DATA,
+// backup (online, readable by sqlite3), demo.
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { cli, cliOk, makeDataDir, startServer, assertStatus, freePort, SLOW } from './lib/server.mjs';
+
+const execFileP = promisify(execFile);
+let srv, tmp;
+before(async () => {
+  srv = await startServer({ users: [{ name: 'alice', role: 'admin' }] });
+  tmp = await makeDataDir('guanxi-cli-');
+});
+after(async () => {
+  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+  if (srv) await srv.close();
+});
+
+function oneLine(stderr) {
+  const lines = stderr.trim().split('\n').filter((l) => l.trim());
+  assert.equal(lines.length, 1, `expected one line on stderr, got: ${JSON.stringify(stderr)}`);
+  assert.ok(lines[0].length > 5, `unclear message: ${lines[0]}`);
+  return lines[0];
+}
+
+test('--help prints usage naming every command, exit 0', async () => {
+  const r = await cliOk(['--help']);
+  const out = r.stdout + r.stderr;
+  for (const c of ['init', 'serve', 'migrate', 'user', 'token', 'backup', 'demo']) assert.match(out, new RegExp(`\\b${c}\\b`), `help names ${c}`);
+});
+
+test('--version prints a version, exit 0', async () => {
+  const r = await cliOk(['--version']);
+  assert.match(r.stdout, /\d+\.\d+/);
+  assert.equal(r.stdout.trim().split('\n').length, 1);
+});
+
+test('unknown command → non-zero, one clear line on stderr', async () => {
+  const r = await cli(['frobnicate', '--data', tmp]);
+  assert.notEqual(r.code, 0);
+  assert.match(oneLine(r.stderr), /frobnicate/);
+});
+
+test('unknown option → non-zero, one line', async () => {
+  const r = await cli(['init', '--data', tmp, '--bogus-option']);
+  assert.notEqual(r.code, 0);
+  oneLine(r.stderr);
+});
+
+test('init is idempotent and keeps data; migrate is idempotent', async () => {
+  const dir = path.join(tmp, 'idem');
+  await cliOk(['init', '--data', dir]);
+  await cliOk(['user', 'add', 'carol', '--role', 'sales', '--password-stdin', '--data', dir], { input: 'carol-pw-123456\n' });
+  await cliOk(['init', '--data', dir]);
+  await cliOk(['migrate', '--data', dir]);
+  await cliOk(['migrate', '--data', dir]);
+  const t = await cliOk(['token', 'create', 'carol', '--data', dir]);
+  assert.match(t.stdout.trim(), /^gx_[A-Za-z0-9_-]{43}$/);
+  assert.equal(t.stdout, t.stdout.trim() + '\n');
+});
+
+test('init where the folder cannot be made → non-zero, one line', async () => {
+  const file = path.join(tmp, 'a-file');
+  await fs.writeFile(file, 'x');
+  const r = await cli(['init', '--data', path.join(file, 'sub')]);
+  assert.notEqual(r.code, 0);
+  oneLine(r.stderr);
+});
+
+test('GUANXI_DATA is the default data folder', async () => {
+  const dir = path.join(tmp, 'envdata');
+  await cliOk(['init'], { env: { GUANXI_DATA: dir } });
+  await cliOk(['user', 'add', 'dan', '--role', 'readonly', '--password-stdin'], { env: { GUANXI_DATA: dir }, input: 'dan-pw-123456\n' });
+  const r = await cliOk(['token', 'create', 'dan', '--data', dir]);
+  assert.match(r.stdout.trim(), /^gx_/);
+});
+
+test('user add: unknown role, duplicate name → non-zero, one line', async () => {
+  const r = await srv.cli(['user', 'add', 'eve', '--role', 'superuser', '--password-stdin'], { input: 'eve-pw-123456\n' });
+  assert.notEqual(r.code, 0);
+  oneLine(r.stderr);
+  const d = await srv.cli(['user', 'add', 'alice', '--role', 'admin', '--password-stdin'], { input: 'another-pw-123\n' });
+  assert.notEqual(d.code, 0);
+  oneLine(d.stderr);
+  // alice's password did not change
+  const login = await fetch(`${srv.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'alice', password: srv.users.alice.password }) });
+  assert.equal(login.status, 200);
+});
+
+test('token create for an unknown user → non-zero, nothing on stdout', async () => {
+  const r = await srv.cli(['token', 'create', 'nobody']);
+  assert.notEqual(r.code, 0);
+  assert.equal(r.stdout, '');
+  oneLine(r.stderr);
+});
+
+test('token list does not show secrets; revoke works on a running server', async () => {
+  const tok = await srv.createToken('alice');
+  const list = await srv.cliOk(['token', 'list']);
+  assert.ok(list.stdout.includes('alice'), list.stdout);
+  assert.ok(!list.stdout.includes(tok), 'token list shows a secret');
+  assert.ok(!list.stdout.includes(tok.slice(3, 30)), 'token list shows most of a secret');
+  assertStatus(await srv.api(tok).get('/api/v1/auth/me'), 200);
+  await srv.revokeToken('alice', tok);
+  assert.equal((await srv.api(tok).get('/api/v1/auth/me')).status, 401);
+  assertStatus(await srv.api('alice').get('/api/v1/auth/me'), 200);
+  const bad = await srv.cli(['token', 'revoke', '987654']);
+  assert.notEqual(bad.code, 0);
+  oneLine(bad.stderr);
+});
+
+test('serve on a port in use → non-zero, one line', async () => {
+  const blocker = net.createServer();
+  const port = await freePort();
+  await new Promise((r) => blocker.listen(port, '127.0.0.1', r));
+  try {
+    const r = await cli(['serve', '--data', srv.dir, '--listen', `127.0.0.1:${port}`, '--access-log', 'off'], { timeoutMs: 15000 * SLOW });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /./);
+  } finally {
+    blocker.close();
+  }
+});
+
+test('serve with a bad --listen → non-zero, one line', async () => {
+  const r = await cli(['serve', '--data', srv.dir, '--listen', 'not-an-address', '--access-log', 'off'], { timeoutMs: 15000 * SLOW });
+  assert.notEqual(r.code, 0);
+  oneLine(r.stderr);
+});
+
+test('backup of a running server is a SQLite file with the right count', async () => {
+  const api = srv.api('alice');
+  const rs = await Promise.all(Array.from({ length: 7 }, (_, i) => api.post('/api/v1/customers', { name: `備份 ${i}` })));
+  for (const r of rs) assertStatus(r, 201);
+  const n = (await api.get('/api/v1/customers?limit=500')).json.data.length;
+  const file = path.join(tmp, 'backup.db');
+  await srv.cliOk(['backup', file]);
+  const { stdout } = await execFileP('sqlite3', [file, 'select count(*) from customers']);
+  assert.equal(Number(stdout.trim()), n);
+  const ic = await execFileP('sqlite3', [file, 'pragma integrity_check']);
+  assert.equal(ic.stdout.trim(), 'ok');
+  const names = await execFileP('sqlite3', [file, "select name from customers where name like '備份%' order by name"]);
+  assert.deepEqual(names.stdout.trim().split('\n'), Array.from({ length: 7 }, (_, i) => `備份 ${i}`));
+  // the server still works after the backup
+  assertStatus(await api.post('/api/v1/customers', { name: 'after backup' }), 201);
+});
+
+test('backup to an unwritable place → non-zero, one line', async () => {
+  const r = await srv.cli(['backup', path.join(tmp, 'no', 'such', 'dir', 'b.db')]);
+  assert.notEqual(r.code, 0);
+  oneLine(r.stderr);
+});
+
+test('demo fills Chinese and English customers', async () => {
+  const dir = path.join(tmp, 'demo');
+  await cliOk(['init', '--data', dir]);
+  await cliOk(['demo', '--data', dir, '--customers', '60']);
+  const { stdout } = await execFileP('sqlite3', [path.join(dir, await dbFile(dir)), 'select name from customers']);
+  const names = stdout.trim().split('\n');
+  assert.equal(names.length, 60);
+  assert.ok(names.some((n) => /\p{Script=Han}/u.test(n)), 'some Chinese names');
+  assert.ok(names.some((n) => /^[A-Za-z]/.test(n)), 'some English names');
+});
+
+async function dbFile(dir) {
+  const files = (await fs.readdir(dir)).filter((f) => /\.(db|sqlite3?)$/.test(f));
+  assert.equal(files.length, 1, `one database file in ${dir}: ${files}`);
+  return files[0];
+}
