@@ -12,7 +12,7 @@
 #include "schema/schema.h"
 #include "util/timeutil.h"
 
-#define BATCH 1000
+#define BATCH 5000
 
 struct rng {
 	uint64_t s;

@@ -107,8 +107,20 @@ struct entity_def {
 
 #define MAX_CUSTOM_FIELDS 128
 
+/* SQL that depends on the live custom fields, cached per generation. Old
+ * versions stay reachable through `older` until exit, so a reader holding
+ * one never sees it freed. */
+struct sql_cache {
+	unsigned gen;		/* custom_gen it was built for */
+	char *text[2];		/* read one record: [0] live only, [1] deleted too */
+	struct sql_cache *older;
+};
+
 struct entity {
 	const struct entity_def *def;
+	char *insert_sql, *update_sql;	/* fixed by the declaration */
+	_Atomic(struct sql_cache *) read_cache;
+	_Atomic unsigned custom_gen;	/* +1 per custom field change */
 	struct field custom[MAX_CUSTOM_FIELDS];	/* strings owned */
 	_Atomic bool custom_gone[MAX_CUSTOM_FIELDS];	/* removed since */
 	_Atomic size_t ncustom;
@@ -142,6 +154,8 @@ const struct entity *registry_at(size_t i);
  * as removed or back. Serialised internally. */
 void registry_publish_custom(const struct entity *en, const struct field *f);
 void registry_set_custom_gone(const struct entity *en, const char *name, bool gone);
+/* Install a newer read cache (takes ownership). */
+void registry_set_read_cache(const struct entity *en, struct sql_cache *c);
 
 /* Fields of en, built-in then live custom ones; iterate with i from 0
  * until NULL. Internal and deleted fields are skipped. */

@@ -10,6 +10,7 @@
 #include "engine/query.h"
 #include "engine/record.h"
 #include "engine/validate.h"
+#include "text/fold.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 
@@ -251,6 +252,18 @@ prefix_upper(const json_t *prefix)
 	return v;
 }
 
+/* A text value case-folded for store_sql_icontains. */
+static json_t *
+folded(const json_t *v)
+{
+	size_t n;
+	char *f = text_casefold(json_string_value(v), json_string_length(v), &n);
+	json_t *out = f ? json_stringn(f, n) : json_incref((json_t *)v);
+
+	free(f);
+	return out;
+}
+
 static void
 filter_sql(struct buf *sql, struct binds *b, const struct filter *f, json_t *keep)
 {
@@ -276,27 +289,22 @@ filter_sql(struct buf *sql, struct binds *b, const struct filter *f, json_t *kee
 		buf_addc(sql, ')');
 		break;
 	}
-	case OP_CONTAINS:
+	case OP_CONTAINS: {
+		struct buf col;
+		buf_init(&col, 256);
+		column_expr(&col, fd);
 		if (fd->type == FT_TAGS) {
-			struct buf col;
-			buf_init(&col, 256);
-			column_expr(&col, fd);
 			store_sql_json_array_has(sql, col.data);
-			buf_release(&col);
 			bind_add(b, &text_field, f->value);
 		} else {
-			struct buf col;
-			buf_init(&col, 256);
-			column_expr(&col, fd);
+			json_t *pv = folded(f->value);
 			store_sql_icontains(sql, col.data);
-			buf_release(&col);
-			char *pat = store_like_pattern(json_string_value(f->value));
-			json_t *pv = json_string(pat);
-			free(pat);
 			json_array_append_new(keep, pv);
 			bind_add(b, &text_field, pv);
 		}
+		buf_release(&col);
 		break;
+	}
 	case OP_PREFIX: {
 		json_t *upper = prefix_upper(f->value);
 		json_array_append_new(keep, upper);
@@ -321,12 +329,11 @@ static void
 text_match_sql(struct buf *sql, struct binds *b, const struct entity *en, const char *q,
 	       json_t *keep)
 {
-	char *pat = store_like_pattern(q);
-	json_t *pv = json_string(pat);
+	json_t *qv = json_string(q), *pv = qv ? folded(qv) : json_string("");
 	size_t i = 0, n = 0;
 	const struct field *f;
 
-	free(pat);
+	json_decref(qv);
 	json_array_append_new(keep, pv);
 	buf_adds(sql, " AND (");
 	while ((f = entity_field_at(en, &i))) {

@@ -79,20 +79,38 @@ record_json_sql(struct buf *b, const struct entity *en, const json_t *select)
 	store_sql_json_close(b);
 }
 
+/* The SQL reading one record, for the live custom fields. */
+static const char *
+read_sql(const struct entity *en, bool include_deleted)
+{
+	unsigned gen = atomic_load(&en->custom_gen);
+	struct sql_cache *c = atomic_load_explicit(&en->read_cache, memory_order_acquire);
+
+	if (c && c->gen == gen)
+		return c->text[include_deleted];
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		abort();
+	c->gen = gen;
+	for (int k = 0; k < 2; k++) {
+		struct buf sql;
+		buf_init(&sql, SQL_MAX);
+		buf_adds(&sql, "SELECT ");
+		record_json_sql(&sql, en, NULL);
+		buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
+			   k ? "" : " AND deleted_at IS NULL");
+		c->text[k] = buf_detach(&sql, NULL);
+	}
+	registry_set_read_cache(en, c);
+	return c->text[include_deleted];
+}
+
 enum err_code
 record_get_text(struct store_conn *c, const struct entity *en, int64_t id, bool include_deleted,
 		char **text, size_t *len, struct err *e)
 {
-	struct buf sql;
-
 	*text = NULL;
-	buf_init(&sql, SQL_MAX);
-	buf_adds(&sql, "SELECT ");
-	record_json_sql(&sql, en, NULL);
-	buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
-		   include_deleted ? "" : " AND deleted_at IS NULL");
-	struct stmt *st = store_prepare(c, sql.data, e);
-	buf_release(&sql);
+	struct stmt *st = store_prepare(c, read_sql(en, include_deleted), e);
 	if (!st)
 		return e->code;
 	stmt_bind_int(st, 1, id);
@@ -157,6 +175,28 @@ record_get(struct store_conn *c, const struct entity *en, int64_t id, bool inclu
 	if (!*out)
 		return err_set(e, ERR_STORE, "%s %lld could not be read", en->def->singular, (long long)id);
 	return ERR_OK;
+}
+
+/* The record as the API shows it, from the values just written, in the
+ * order record_json_sql renders it: no need to read it back. */
+static json_t *
+record_shape(const struct entity *en, const json_t *values, int64_t id, const char *created_at,
+	     const char *updated_at, int64_t version)
+{
+	json_t *rec = json_object();
+	size_t i = 0;
+	const struct field *f;
+
+	json_object_set_new(rec, "id", json_integer(id));
+	while ((f = entity_field_at(en, &i))) {
+		json_t *v = json_object_get(values, f->name);
+		json_object_set(rec, f->name, v ? v : json_null());
+	}
+	json_object_set_new(rec, "created_at", json_string(created_at));
+	json_object_set_new(rec, "updated_at", json_string(updated_at));
+	json_object_set_new(rec, "version", json_integer(version));
+	json_object_set_new(rec, "deleted_at", json_null());
+	return rec;
 }
 
 /* ---- checks inside the write ---- */
@@ -246,10 +286,9 @@ diff_records(const struct entity *en, const json_t *old, const json_t *rec)
 
 /* ---- writes ---- */
 
-static enum err_code
-insert_row(struct wtx *w, const struct entity *en, const json_t *rec, int64_t *id, struct err *e)
+void
+record_write_sql(const struct entity_def *d, char **insert, char **update)
 {
-	const struct entity_def *d = en->def;
 	struct buf sql;
 
 	buf_init(&sql, SQL_MAX);
@@ -260,8 +299,19 @@ insert_row(struct wtx *w, const struct entity *en, const json_t *rec, int64_t *i
 	for (size_t i = 0; i < d->nfields; i++)
 		buf_adds(&sql, ", ?");
 	buf_addc(&sql, ')');
-	struct stmt *st = store_prepare(w->c, sql.data, e);
-	buf_release(&sql);
+	*insert = buf_detach(&sql, NULL);
+	buf_printf(&sql, "UPDATE %s SET updated_at = ?, version = version + 1, custom = ?", d->name);
+	for (size_t i = 0; i < d->nfields; i++)
+		buf_printf(&sql, ", %s = ?", d->fields[i].name);
+	buf_adds(&sql, " WHERE id = ? AND version = ?");
+	*update = buf_detach(&sql, NULL);
+}
+
+static enum err_code
+insert_row(struct wtx *w, const struct entity *en, const json_t *rec, int64_t *id, struct err *e)
+{
+	struct stmt *st = store_prepare(w->c, en->insert_sql, e);
+
 	if (!st)
 		return e->code;
 	char *custom = custom_json(en, rec);
@@ -296,10 +346,9 @@ record_insert(struct wtx *w, const struct entity *en, const json_t *body, json_t
 		goto out;
 	if ((rc = insert_row(w, en, rec, &id, e)) != ERR_OK)
 		goto out;
-	json_decref(rec);
-	rec = NULL;
-	if ((rc = record_get(w->c, en, id, true, &rec, e)) != ERR_OK)
-		goto out;
+	json_t *written = rec;
+	rec = record_shape(en, written, id, w->now, w->now, 1);
+	json_decref(written);
 	changes = diff_records(en, NULL, rec);
 	if ((rc = audit_record(w, en, id, "create", changes, e)) != ERR_OK)
 		goto out;
@@ -318,15 +367,8 @@ update_row(struct wtx *w, const struct entity *en, int64_t id, int64_t version,
 	   const json_t *rec, struct err *e)
 {
 	const struct entity_def *d = en->def;
-	struct buf sql;
+	struct stmt *st = store_prepare(w->c, en->update_sql, e);
 
-	buf_init(&sql, SQL_MAX);
-	buf_printf(&sql, "UPDATE %s SET updated_at = ?, version = version + 1, custom = ?", d->name);
-	for (size_t i = 0; i < d->nfields; i++)
-		buf_printf(&sql, ", %s = ?", d->fields[i].name);
-	buf_printf(&sql, " WHERE id = ? AND version = ?");
-	struct stmt *st = store_prepare(w->c, sql.data, e);
-	buf_release(&sql);
 	if (!st)
 		return e->code;
 	char *custom = custom_json(en, rec);
@@ -389,9 +431,10 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 		goto out;
 	if ((rc = audit_record(w, en, id, "update", changes, e)) != ERR_OK)
 		goto out;
-	json_decref(rec);
-	if ((rc = record_get(w->c, en, id, false, &rec, e)) != ERR_OK)
-		goto out;
+	json_t *written = rec;
+	rec = record_shape(en, written, id, json_string_value(json_object_get(old, "created_at")),
+			   w->now, version + 1);
+	json_decref(written);
 	if (h && h->after_save && (rc = h->after_save(w, en, rec, old, e)) != ERR_OK)
 		goto out;
 	*out = rec;

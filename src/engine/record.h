@@ -35,6 +35,8 @@ enum err_code record_get_text(struct store_conn *c, const struct entity *en, int
 /* Append the SQL expression that renders a row of en as a JSON object:
  * every field, or id plus the names in `select` (a JSON array). */
 void record_json_sql(struct buf *b, const struct entity *en, const json_t *select);
+/* The INSERT and UPDATE statements of an entity (malloc'd, yours). */
+void record_write_sql(const struct entity_def *d, char **insert, char **update);
 /* Column col of the current row as JSON, read as field f's type. */
 json_t *record_column_value(const struct field *f, struct stmt *st, int col);
 /* Bind v (normalised by validation) as parameter i for a field of f's type. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "engine/entity.h"
 #include "engine/custom.h"
+#include "engine/record.h"
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -129,6 +130,7 @@ registry_init(struct err *e)
 	entities = xcalloc(nentities, sizeof(*entities));
 	for (size_t i = 0; i < nentities; i++) {
 		entities[i].def = schema_entities[i];
+		record_write_sql(schema_entities[i], &entities[i].insert_sql, &entities[i].update_sql);
 	}
 	return ERR_OK;
 }
@@ -141,6 +143,17 @@ registry_free(void)
 		size_t n = atomic_load(&en->ncustom);
 		for (size_t k = 0; k < n; k++)
 			custom_field_release(&en->custom[k]);
+		free(en->insert_sql);
+		free(en->update_sql);
+		struct sql_cache *c = atomic_load(&en->read_cache);
+		while (c) {
+			struct sql_cache *older = c->older;
+			free(c->text[0]);
+			free(c->text[1]);
+			free(c);
+			c = older;
+		}
+		atomic_store(&en->read_cache, NULL);
 	}
 	free(entities);
 	entities = NULL;
@@ -186,6 +199,7 @@ registry_publish_custom(const struct entity *cen, const struct field *f)
 		en->custom[n] = *f;
 		atomic_store_explicit(&en->custom_gone[n], false, memory_order_relaxed);
 		atomic_store_explicit(&en->ncustom, n + 1, memory_order_release);
+		atomic_fetch_add(&en->custom_gen, 1);
 	}
 	pthread_mutex_unlock(&publish_lock);
 }
@@ -200,5 +214,17 @@ registry_set_custom_gone(const struct entity *cen, const char *name, bool gone)
 	for (size_t k = 0; k < n; k++)
 		if (strcmp(en->custom[k].name, name) == 0)
 			atomic_store(&en->custom_gone[k], gone);
+	atomic_fetch_add(&en->custom_gen, 1);
+	pthread_mutex_unlock(&publish_lock);
+}
+
+void
+registry_set_read_cache(const struct entity *cen, struct sql_cache *c)
+{
+	struct entity *en = entity_mut(cen);
+
+	pthread_mutex_lock(&publish_lock);
+	c->older = atomic_load(&en->read_cache);
+	atomic_store_explicit(&en->read_cache, c, memory_order_release);
 	pthread_mutex_unlock(&publish_lock);
 }

@@ -6,12 +6,13 @@
 
 static const struct field fields[] = {
 	{ .name = "customer_id", .type = FT_REF, .ref = "customers", .flags = F_REQUIRED | F_INDEXED },
-	{ .name = "kind", .type = FT_ENUM, .values = identifier_kinds, .flags = F_REQUIRED | F_INDEXED },
+	{ .name = "kind", .type = FT_ENUM, .values = identifier_kinds, .flags = F_REQUIRED },
 	{ .name = "value", .type = FT_STRING, .flags = F_REQUIRED | F_SEARCHABLE | F_PERSONAL },
 	/* the value normalised for matching, set by the hook */
 	{ .name = "norm", .type = FT_STRING, .flags = F_INTERNAL },
 };
 
+/* (kind, norm) also serves lookups by kind alone */
 static const struct index_def indexes[] = {
 	{ .name = "customer_identifiers_kind_norm", .columns = "kind, norm", .unique = true, .live_only = true },
 	{ .name = "customer_identifiers_norm", .columns = "norm" },

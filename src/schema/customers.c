@@ -12,7 +12,7 @@ static const char *const relationship_types[] = {
 static const char *const classes[] = { "individual", "intermediary", "manufacturer", NULL };
 
 static const struct field fields[] = {
-	{ .name = "kind", .type = FT_ENUM, .values = kinds, .def = "\"person\"", .flags = F_INDEXED },
+	{ .name = "kind", .type = FT_ENUM, .values = kinds, .def = "\"person\"" },
 	{ .name = "name", .type = FT_STRING, .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE },
 	{ .name = "family_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE },
 	{ .name = "given_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE },
@@ -32,7 +32,7 @@ static const struct field fields[] = {
 	  .label = "Preferred language (BCP 47)" },
 	{ .name = "preferred_channel", .type = FT_ENUM, .values = channel_values },
 	{ .name = "relationship_type", .type = FT_ENUM, .values = relationship_types, .flags = F_INDEXED },
-	{ .name = "customer_class", .type = FT_ENUM, .values = classes, .flags = F_INDEXED },
+	{ .name = "customer_class", .type = FT_ENUM, .values = classes },
 	{ .name = "source", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED },
 	{ .name = "owner_id", .type = FT_REF, .ref = "users", .flags = F_INDEXED | F_DEFAULT_ACTOR },
 	{ .name = "tags", .type = FT_TAGS },

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "store/store.h"
+#include "text/fold.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -84,6 +85,24 @@ db_fail(sqlite3 *db, struct err *e, const char *what)
 
 /* ---- connections ---- */
 
+/* casefold(text): the SQL face of text_casefold. */
+static void
+casefold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	size_t n = (size_t)sqlite3_value_bytes(argv[0]), len;
+	char *folded = s ? text_casefold(s, n, &len) : NULL;
+	if (folded)
+		sqlite3_result_text64(ctx, folded, len, free, SQLITE_UTF8);
+	else
+		sqlite3_result_value(ctx, argv[0]);
+}
+
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -113,7 +132,9 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 	snprintf(pragmas, sizeof(pragmas),
 		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; %s",
 		 s->opt.sync_normal ? "NORMAL" : "FULL",
-		 writer ? "PRAGMA journal_mode=WAL;" : "PRAGMA query_only=1;");
+		 /* the writer keeps more pages: index updates touch many */
+		 writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768;" :
+			  "PRAGMA query_only=1;");
 	char *msg = NULL;
 	if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		err_set(e, ERR_STORE, "cannot set up database %s: %s", s->path,
@@ -122,6 +143,9 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 		sqlite3_close(db);
 		return ERR_STORE;
 	}
+	sqlite3_create_function(db, "casefold", 1,
+				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				casefold_fn, NULL, NULL);
 	struct store_conn *c = xcalloc(1, sizeof(*c));
 	c->db = db;
 	c->store = s;
@@ -436,23 +460,7 @@ store_sql_json_array_has(struct buf *b, const char *col)
 void
 store_sql_icontains(struct buf *b, const char *col)
 {
-	buf_printf(b, "%s LIKE ? ESCAPE '\\'", col);
-}
-
-char *
-store_like_pattern(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b, (size_t)-1 / 2);
-	buf_addc(&b, '%');
-	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *s);
-	}
-	buf_addc(&b, '%');
-	return buf_detach(&b, NULL);
+	buf_printf(b, "instr(casefold(%s), ?) > 0", col);
 }
 
 /* ---- writer thread ---- */

@@ -245,6 +245,21 @@ describe('bad list parameters → 400 bad_request naming the parameter, on every
     const err = assertError(await api.get('/api/v1/customers?sort=notes'), 400, 'bad_request');
     assert.ok(err.message.includes('sort'), err.message);
   });
+  test('crafted cursors → 200 or 400, never a 5xx', async () => {
+    const b64 = (o) => Buffer.from(typeof o === 'string' ? o : JSON.stringify(o)).toString('base64url');
+    const crafted = [
+      { s: 'id', v: "2' OR 1=1 --", i: 2 }, { s: 'id', v: { a: 1 }, i: 2 }, { s: 'id', v: 2, i: 'x' },
+      { s: 'notes', v: 'a', i: 1 }, { s: '-id', v: 2, i: 2 }, { s: 'id' }, {}, [], 'null', '"str"', '{',
+      { s: 'city', v: null, i: 3 }, { s: 'id', v: 1e308, i: -1 }, { s: 'city', v: ['a'], i: 1 }, { s: 'id', v: true, i: true },
+    ];
+    for (const c of crafted) {
+      for (const sort of ['id', '-id', 'city', '-updated_at']) {
+        const r = await api.get(`/api/v1/customers?sort=${sort}&limit=2&cursor=${b64(c)}`);
+        assert.ok(r.status === 200 || r.status === 400, `${sort} ${JSON.stringify(c)}: ${r.status} ${r.text.slice(0, 200)}`);
+        if (r.status === 400) assertError(r, 400, 'bad_request');
+      }
+    }
+  });
   test('cursor from one sort used with another sort → 400', async () => {
     for (let i = 0; i < 3; i++) assertStatus(await api.post('/api/v1/customers', { name: `cursor ${i}` }), 201);
     const r = await api.get('/api/v1/customers?sort=id&limit=1');
@@ -257,6 +272,35 @@ describe('bad list parameters → 400 bad_request naming the parameter, on every
     const tampered = c.slice(0, -1) + (c.endsWith('A') ? 'B' : 'A');
     const r3 = await api.get(`/api/v1/customers?sort=id&limit=1&cursor=${encodeURIComponent(tampered)}`);
     assert.ok(r3.status === 200 || r3.status === 400, `tampered cursor: ${r3.status} ${r3.text}`);
+  });
+});
+
+describe('oversized requests are refused with a 4xx, server stays up', () => {
+  test('100 KB query string', async () => {
+    const r = await unchanged(() => api.get(`/api/v1/customers?q=${'字'.repeat(30000)}`).catch((e) => ({ status: 0, e })));
+    assert.ok(r.status === 0 || (r.status >= 400 && r.status < 500) || r.status === 200, `status ${r.status}`);
+    assert.notEqual(r.status, 500);
+    assertStatus(await request(srv.url, null, 'GET', '/healthz'), 200);
+  });
+  test('200 repeated filters', async () => {
+    const q = Array.from({ length: 200 }, (_, i) => `filter=name:ne:x${i}`).join('&');
+    const r = await api.get(`/api/v1/customers?${q}`);
+    assert.ok(r.status === 200 || r.status === 400, `status ${r.status} ${r.text.slice(0, 200)}`);
+    if (r.status === 400) assertError(r, 400, 'bad_request');
+  });
+  test('64 KB header', async () => {
+    const r = await api.get('/api/v1/customers', { headers: { 'x-big': 'a'.repeat(65536) } }).catch((e) => ({ status: 0, e }));
+    assert.ok(r.status === 0 || (r.status >= 400 && r.status < 500), `status ${r.status}`);
+    assertStatus(await request(srv.url, null, 'GET', '/healthz'), 200);
+  });
+  test('integer values out of range → 422', async () => {
+    await unchanged(async () => {
+      for (const v of ['9223372036854775808', '1e400', '-9223372036854775809']) {
+        const r = await request(srv.url, srv.users.alice.token, 'POST', '/api/v1/customers', { raw: `{"name":"big int","loyalty_points":${v}}` });
+        assert.ok(r.status === 422 || r.status === 400, `${v}: ${r.status} ${r.text.slice(0, 200)}`);
+        assertError(r, r.status);
+      }
+    });
   });
 });
 

@@ -109,6 +109,10 @@ test('token list does not show secrets; revoke works on a running server', async
   await srv.revokeToken('alice', tok);
   assert.equal((await srv.api(tok).get('/api/v1/auth/me')).status, 401);
   assertStatus(await srv.api('alice').get('/api/v1/auth/me'), 200);
+  // the used, then revoked token shows created, last-used and revoked times
+  const after = await srv.cliOk(['token', 'list']);
+  const used = after.stdout.split('\n').filter((l) => /\balice\b/.test(l) && (l.match(/\d{4}-\d\d-\d\d[T ]\d\d:\d\d/g) || []).length >= 3);
+  assert.ok(used.length >= 1, `no last-used time in token list:\n${after.stdout}`);
   const bad = await srv.cli(['token', 'revoke', '987654']);
   assert.notEqual(bad.code, 0);
   oneLine(bad.stderr);

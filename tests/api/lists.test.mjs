@@ -164,6 +164,43 @@ describe('q= search', () => {
   });
 });
 
+describe('special characters are literal', () => {
+  let ids;
+  before(async () => {
+    ids = {};
+    for (const [k, name] of [['pct', '100% 純棉 Cotton'], ['us', 'a_b 有限公司'], ['plain', 'ab 有限公司'], ['q', "O'Neil \"Quote\""], ['mu', 'Müller GmbH'], ['bs', 'back\\slash']]) {
+      const r = await api.post('/api/v1/customers', { name, source: 'special' });
+      assertStatus(r, 201);
+      ids[r.json.id] = k;
+    }
+  });
+  const got = async (params) => {
+    const r = await api.get(`/api/v1/customers?${qs({ ...params, filter: ['source:eq:special'].concat(params.filter || []) })}`);
+    assertStatus(r, 200);
+    return r.json.data.map((x) => ids[x.id]).sort().join(',');
+  };
+  test('q=% and q=_ are not wildcards', async () => {
+    assert.equal(await got({ q: '%' }), 'pct');
+    assert.equal(await got({ q: '_' }), 'us');
+    assert.equal(await got({ q: 'a_b' }), 'us');
+    assert.equal(await got({ q: '\\' }), 'bs');
+  });
+  test('contains/prefix/eq with %, _, quotes and backslash', async () => {
+    assert.equal(await got({ filter: ['name:contains:%'] }), 'pct');
+    assert.equal(await got({ filter: ['name:contains:_'] }), 'us');
+    assert.equal(await got({ filter: ['name:prefix:a_'] }), 'us');
+    assert.equal(await got({ filter: ['name:prefix:100%'] }), 'pct');
+    assert.equal(await got({ filter: ["name:contains:'Neil"] }), 'q');
+    assert.equal(await got({ filter: ['name:contains:"Quote"'] }), 'q');
+    assert.equal(await got({ filter: ["name:eq:' OR 1=1 --"] }), '');
+    assert.equal(await got({ filter: ['name:contains:\\'] }), 'bs');
+  });
+  test('case-insensitive beyond ASCII (Müller / MÜLLER)', async () => {
+    assert.equal(await got({ q: 'MÜLLER' }), 'mu');
+    assert.equal(await got({ filter: ['name:contains:müller'] }), 'mu');
+  });
+});
+
 describe('sort', () => {
   test('default is id ascending; sort=id and sort=-id', async () => {
     const def = (await listAll(api, 'customers', { filter: 'source:eq:ds' })).map((x) => x.id);
@@ -250,6 +287,13 @@ describe('cursor pagination', () => {
     const desc = (await walk('-city', 7)).seen.map((x) => x.city);
     assert.equal(asc[0], desc[desc.length - 1]);
     assert.notEqual(asc[0], desc[0]);
+  });
+  test('sort=region over values and nulls, both directions, limit 2: every record once', async () => {
+    const want = Object.values(ds).map((x) => x.id).sort((a, b) => a - b);
+    for (const sort of ['region', '-region', 'email', '-email']) {
+      const got = (await listAll(api, 'customers', { filter: 'source:eq:ds', sort }, { limit: 2 })).map((x) => x.id);
+      assert.deepEqual([...got].sort((a, b) => a - b), want, sort);
+    }
   });
   test('sort=name on Chinese and English names: desc is the reverse of asc', async () => {
     const asc = (await listAll(api, 'customers', { filter: 'source:eq:ds', sort: 'name' }, { limit: 2 })).map((x) => x.id);

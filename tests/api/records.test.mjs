@@ -97,6 +97,17 @@ describe('customers', () => {
     assert.deepEqual(g.json, p2.json);
   });
 
+  test('PATCH that changes nothing keeps the version and adds no history', async () => {
+    const c = await create('customers', { name: '不變 Same', city: '澳門' });
+    for (const body of [{}, { name: '不變 Same' }, { city: '澳門', name: '不變 Same' }]) {
+      const p = await api.patch(`/api/v1/customers/${c.id}`, body);
+      assertStatus(p, 200);
+      assert.equal(p.json.version, 1);
+      assert.equal(p.json.updated_at, c.updated_at);
+    }
+    assert.equal((await api.get(`/api/v1/customers/${c.id}/history`)).json.data.length, 1);
+  });
+
   test('PATCH null on a required field → 422 and nothing changes', async () => {
     const c = await create('customers', { name: 'Required Name' });
     const p = await api.patch(`/api/v1/customers/${c.id}`, { name: null });
@@ -305,6 +316,38 @@ describe('interactions', () => {
     assertError(await api.post('/api/v1/interactions', { customer_id: c.id, channel: 'sms', direction: 'inbound', contact_id: 987654 }), 422, 'validation_failed', ['contact_id']);
     assertError(await api.post('/api/v1/interactions', { customer_id: c.id, channel: 'sms', direction: 'inbound', subject: 's'.repeat(301) }), 422, 'validation_failed', ['subject']);
     assertError(await api.post('/api/v1/interactions', { customer_id: c.id, channel: 'sms', direction: 'inbound', user_id: 987654 }), 422, 'validation_failed', ['user_id']);
+  });
+});
+
+describe('concurrent writes', () => {
+  test('10 PATCHes with the same If-Match: exactly one wins, the rest 412', async () => {
+    const c = await create('customers', { name: '並發 If-Match' });
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+      api.patch(`/api/v1/customers/${c.id}`, { city: `城市 ${i}` }, { headers: { 'If-Match': '1' } })));
+    const ok = rs.filter((r) => r.status === 200);
+    assert.equal(ok.length, 1, rs.map((r) => r.status).join(','));
+    for (const r of rs) if (r.status !== 200) assertError(r, 412, 'version_mismatch');
+    const g = await api.get(`/api/v1/customers/${c.id}`);
+    assert.equal(g.json.version, 2);
+    assert.equal(g.json.city, ok[0].json.city);
+    assert.equal((await api.get(`/api/v1/customers/${c.id}/history`)).json.data.length, 2);
+  });
+  test('20 concurrent PATCHes without If-Match: no lost update, version 21, 21 history entries', async () => {
+    const c = await create('customers', { name: '並發 No If-Match' });
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      api.patch(`/api/v1/customers/${c.id}`, { notes: `第 ${i} 次` })));
+    for (const r of rs) assertStatus(r, 200);
+    assert.deepEqual(rs.map((r) => r.json.version).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 2));
+    const g = await api.get(`/api/v1/customers/${c.id}`);
+    assert.equal(g.json.version, 21);
+    assert.equal((await api.get(`/api/v1/customers/${c.id}/history`)).json.data.length, 21);
+  });
+  test('10 concurrent creates with the same e-mail: one 201, nine 409', async () => {
+    const rs = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+      api.post('/api/v1/customers', { name: `同郵 ${i}`, email: 'race@example.tw' })));
+    assert.equal(rs.filter((r) => r.status === 201).length, 1, rs.map((r) => r.status).join(','));
+    for (const r of rs) if (r.status !== 201) assertError(r, 409, 'conflict');
+    assert.equal((await listAll(api, 'customers', { filter: 'email:eq:race@example.tw' })).length, 1);
   });
 });
 

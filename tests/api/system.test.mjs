@@ -119,6 +119,36 @@ test('many concurrent requests all succeed', async () => {
   for (const [i, r] of rs.entries()) assert.equal(r.status, i % 2 ? 201 : 200, r.text);
 });
 
+test('access log: JSON lines, no tokens, passwords or session ids', async () => {
+  const s3 = await startServer({ users: [{ name: 'carol', role: 'admin' }], accessLog: true });
+  let secret, cookie;
+  try {
+    const api3 = s3.api('carol');
+    secret = s3.users.carol.token;
+    assertStatus(await api3.post('/api/v1/customers', { name: '日誌 Log' }), 201);
+    assertStatus(await api3.get('/api/v1/customers?q=%E6%97%A5'), 200);
+    assert.equal((await request(s3.url, null, 'GET', `/api/v1/customers?token=${secret}`)).status, 401);
+    const login = await request(s3.url, null, 'POST', '/api/v1/auth/login', { body: { name: 'carol', password: s3.users.carol.password } });
+    assertStatus(login, 200);
+    cookie = login.headers.getSetCookie().find((c) => c.startsWith('gx_session=')).split(';')[0];
+    assertStatus(await request(s3.url, { cookie }, 'GET', '/api/v1/auth/me'), 200);
+    await request(s3.url, null, 'POST', '/api/v1/auth/login', { body: { name: 'carol', password: 'wrong-Pa55word' } });
+  } finally {
+    await s3.stop();
+  }
+  const fsm = await import('node:fs/promises');
+  const text = await fsm.readFile(`${s3.dir}/access.log`, 'utf8');
+  await s3.close();
+  const lines = text.trim().split('\n');
+  assert.ok(lines.length >= 6, `access log lines: ${lines.length}`);
+  for (const l of lines) assert.equal(typeof JSON.parse(l), 'object', `not JSON: ${l}`);
+  assert.ok(text.includes('/api/v1/customers'), 'paths logged');
+  assert.ok(!text.includes(secret), 'token logged');
+  assert.ok(!text.includes(secret.slice(3, 20)), 'part of a token logged');
+  assert.ok(!text.includes(cookie.split('=')[1]), 'session id logged');
+  assert.ok(!text.includes('wrong-Pa55word') && !text.includes(s3.users.carol.password), 'password logged');
+});
+
 test('SIGTERM with idle and half-open connections exits 0 promptly', async () => {
   const s2 = await startServer({ users: [{ name: 'bob', role: 'admin' }] });
   const socks = [];

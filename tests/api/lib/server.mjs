@@ -169,10 +169,21 @@ export function rawHttp(server, { method = 'POST', path: p, headers = {}, body }
 
 export const ROLES = ['admin', 'manager', 'sales', 'service', 'marketing', 'readonly'];
 
+// Servers still running when this test process exits (a test crashed or the
+// runner gave up) are killed, so no orphan keeps a port and a temp folder.
+const live = new Set();
+process.on('exit', () => {
+  for (const p of live) {
+    try { p.kill('SIGKILL'); } catch { /* gone */ }
+  }
+});
+
 export class GuanxiServer {
   /** users: [{name, role, password?}] (default one admin). */
-  constructor({ users = [{ name: 'alice', role: 'admin' }], env = {} } = {}) {
+  /** accessLog: 'off' (default) or true for DIR/access.log. */
+  constructor({ users = [{ name: 'alice', role: 'admin' }], env = {}, accessLog = 'off' } = {}) {
     this.userSpecs = users;
+    this.accessLog = accessLog;
     this.env = env;
     this.dir = null;
     this.port = null;
@@ -239,7 +250,7 @@ export class GuanxiServer {
         return this;
       } catch (e) {
         lastErr = e;
-        if (!/address|in use|bind/i.test(this.stderrTail())) break;
+        if (!/address|in use|bind|listen/i.test(this.stderrTail())) break;
       }
     }
     throw lastErr;
@@ -250,13 +261,16 @@ export class GuanxiServer {
   }
 
   async _spawn() {
-    const args = ['serve', '--data', this.dir, '--listen', `127.0.0.1:${this.port}`, '--access-log', 'off'];
+    const log = this.accessLog === true ? path.join(this.dir, 'access.log') : this.accessLog;
+    const args = ['serve', '--data', this.dir, '--listen', `127.0.0.1:${this.port}`, '--access-log', log];
     const proc = spawn(BIN, args, {
       cwd: REPO,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
+    live.add(proc);
+    proc.on('exit', () => live.delete(proc));
     proc.stdout.setEncoding('utf8').on('data', (d) => (this.stdout += d));
     proc.stderr.setEncoding('utf8').on('data', (d) => (this.stderr += d));
     proc.exited = new Promise((resolve) => {
@@ -334,13 +348,23 @@ export class GuanxiServer {
     if (rep) throw new Error(`sanitizer report in guanxi serve output:\n${rep}`);
   }
 
-  /** Stop (asserting a clean exit) and remove the data folder. */
+  /** Lines of /metrics counting 5xx answers (a request never gets a 500). */
+  async serverErrors() {
+    const r = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(5000 * SLOW) });
+    const text = await r.text();
+    return text.split('\n').filter((l) => /^guanxi_http_requests_total\{[^}]*status="5\d\d"[^}]*\}\s+[1-9]/.test(l));
+  }
+
+  /** Check no 5xx was answered, stop (asserting a clean exit) and remove the data folder. */
   async close() {
+    let errors = [];
     try {
+      if (this.proc && !this.proc.exitInfo) errors = await this.serverErrors().catch(() => []);
       await this.stop();
     } finally {
       if (this.dir && !process.env.GUANXI_KEEP_TMP) await fs.rm(this.dir, { recursive: true, force: true });
     }
+    assert.deepEqual(errors, [], 'the server answered 5xx during this file (see /metrics)');
   }
 
   api(auth) {
@@ -353,8 +377,14 @@ export class GuanxiServer {
 /** Set up and start a server; for use in before(). */
 export async function startServer(opts) {
   const s = new GuanxiServer(opts);
-  await s.setup();
-  await s.start();
+  try {
+    await s.setup();
+    await s.start();
+  } catch (e) {
+    if (s.proc) await s.kill9().catch(() => {});
+    if (s.dir && !process.env.GUANXI_KEEP_TMP) await fs.rm(s.dir, { recursive: true, force: true });
+    throw e;
+  }
   return s;
 }
 
