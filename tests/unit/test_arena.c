@@ -14,20 +14,6 @@
 
 /* Group setup/teardown: nothing shared; each test gets its own arena. */
 static int
-setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
 arena_setup(void **state)
 {
 	struct arena *a = arena_new();
@@ -291,5 +277,5 @@ main(void)
 		cmocka_unit_test(defer_can_free_memory),
 		cmocka_unit_test(defer_none_and_free_null),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

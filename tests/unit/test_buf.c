@@ -12,20 +12,6 @@
 
 #include "util/buf.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
 static void
 starts_empty(void **state)
 {
@@ -257,5 +243,5 @@ main(void)
 		cmocka_unit_test(detach_transfers_ownership),
 		cmocka_unit_test(detach_empty_gives_owned_string),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,20 +10,6 @@
 
 #include "util/err.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
 static void
 set_returns_code(void **state)
 {
@@ -118,5 +104,5 @@ main(void)
 		cmocka_unit_test(field_first_message_wins),
 		cmocka_unit_test(names_and_statuses),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,31 +12,7 @@
 #include "engine/entity.h"
 #include "engine/query.h"
 
-static const struct entity *customers;
-static const struct entity *interactions;
-
-static int
-setup(void **state)
-{
-	struct err e = { 0 };
-
-	(void)state;
-	if (registry_init(&e) != ERR_OK) {
-		err_clear(&e);
-		return -1;
-	}
-	customers = registry_find("customers");
-	interactions = registry_find("interactions");
-	return customers && interactions ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	registry_free();
-	return 0;
-}
+#include "unit.h"
 
 /* Parse spec on en; must succeed with op. Caller calls filter_release. */
 static void
@@ -361,5 +337,5 @@ main(void)
 		cmocka_unit_test(in_lists),
 		cmocka_unit_test(null_op),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

@@ -11,20 +11,6 @@
 
 #include "domain/identifiers.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
 static void
 norm_is(const char *kind, const char *value, const char *want)
 {
@@ -119,5 +105,5 @@ main(void)
 		cmocka_unit_test(phone_digits),
 		cmocka_unit_test(others_upper_without_separators),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,20 +13,6 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
 /* Parse s; the test fails unless it is accepted. Caller decrefs. */
 static json_t *
 ok(const char *s, size_t n)
@@ -305,5 +291,5 @@ main(void)
 		cmocka_unit_test(malformed_rejected),
 		cmocka_unit_test(dump_compact),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

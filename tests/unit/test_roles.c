@@ -20,20 +20,6 @@ static const char *const entities[] = {
 
 static const enum action writes[] = { ACT_CREATE, ACT_UPDATE, ACT_DELETE };
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
 static void
 admin_everything(void **state)
 {
@@ -193,5 +179,5 @@ main(void)
 		cmocka_unit_test(password_length_in_characters),
 		cmocka_unit_test(password_bytes_and_utf8),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

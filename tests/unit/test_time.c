@@ -11,20 +11,6 @@
 
 #include "util/timeutil.h"
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
 static int64_t
 date_days(const char *s)
 {
@@ -274,5 +260,5 @@ main(void)
 		cmocka_unit_test(format_round_trips),
 		cmocka_unit_test(clocks_move),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,20 +14,6 @@
 #define COUNT(lit) utf8_count((lit), sizeof(lit) - 1)
 #define CTRL(lit, sp) utf8_has_control((lit), sizeof(lit) - 1, (sp))
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
 static void
 valid_ascii_and_empty(void **state)
 {
@@ -209,5 +195,5 @@ main(void)
 		cmocka_unit_test(control_chars),
 		cmocka_unit_test(decode_lengths),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,31 +17,7 @@
 #include "util/buf.h"
 #include "util/timeutil.h"
 
-static const struct entity *customers;
-static const struct entity *interactions;
-
-static int
-setup(void **state)
-{
-	struct err e = { 0 };
-
-	(void)state;
-	if (registry_init(&e) != ERR_OK) {
-		err_clear(&e);
-		return -1;
-	}
-	customers = registry_find("customers");
-	interactions = registry_find("interactions");
-	return customers && interactions ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	registry_free();
-	return 0;
-}
+#include "unit.h"
 
 /* Validate JSON text; on success returns the clean object (caller decrefs),
  * else NULL with e filled (caller err_clears). */
@@ -685,5 +661,5 @@ main(void)
 		cmocka_unit_test(interactions_required_and_datetime),
 		cmocka_unit_test(validate_value_direct),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }
