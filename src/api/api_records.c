@@ -19,21 +19,13 @@ struct record_job {
 	const struct entity *en;
 	struct actor who;
 	int64_t id, if_match;
-	const json_t *body;
+	json_t *body;		/* owned */
 	const char *idem_key;	/* create only; NULL = none */
 	char idem_hash[crypto_generichash_BYTES * 2 + 1];
 	json_t *out;		/* the record */
 	char *replay;		/* the stored first answer, for a replay */
 	int replay_status;
 };
-
-static void
-actor_from(struct actor *a, const struct req *r)
-{
-	a->user_id = r->who.user_id;
-	a->name = r->who.name;
-	a->role = r->who.role;
-}
 
 /* Look for the key: 1 = replay set, 0 = new key, <0 = error. */
 static int
@@ -105,10 +97,28 @@ record_job_run(struct store_conn *c, void *ctx, struct err *e)
 }
 
 static void
-record_job_release(struct record_job *j)
+record_job_release(void *p)
 {
+	struct record_job *j = p;
+
 	json_decref(j->out);
+	json_decref(j->body);
 	free(j->replay);
+}
+
+/* A job in the request's arena, released with it. */
+static struct record_job *
+record_job_new(struct req *r, enum job_op op)
+{
+	struct record_job *j = arena_alloc(r->arena, sizeof(*j));
+
+	j->op = op;
+	j->en = r->entity;
+	j->who.user_id = r->who.user_id;
+	j->who.name = r->who.name;
+	j->who.role = r->who.role;
+	arena_defer(r->arena, record_job_release, j);
+	return j;
 }
 
 /* If-Match: 3, "3" or W/"3"; NO_VERSION when absent. */
@@ -162,14 +172,6 @@ parse_idempotency(struct req *r, struct record_job *j)
 	return ERR_OK;
 }
 
-static enum err_code
-run_job(struct req *r, struct record_job *j)
-{
-	actor_from(&j->who, r);
-	j->en = r->entity;
-	return store_write(req_store(r), record_job_run, j, &r->err);
-}
-
 static void
 add_location(struct req *r, const json_t *rec)
 {
@@ -180,79 +182,85 @@ add_location(struct req *r, const json_t *rec)
 	req_add_header(r, "Location", loc);
 }
 
+static struct record_job *
+job_of(struct req *r)
+{
+	return r->write_ctx;
+}
+
+static enum err_code
+created(struct req *r)
+{
+	struct record_job *j = job_of(r);
+
+	if (j->replay) {
+		/* the first answer, as it was: same status, body and Location */
+		json_t *first = json_loads(j->replay, 0, NULL);
+		add_location(r, first);
+		json_decref(first);
+		req_add_header(r, "Idempotent-Replayed", "true");
+		return reply_text(r, j->replay_status, "application/json; charset=utf-8", j->replay,
+				  strlen(j->replay));
+	}
+	add_location(r, j->out);
+	return reply_json(r, 201, json_incref(j->out));
+}
+
+static enum err_code
+written(struct req *r)
+{
+	return reply_json(r, 200, json_incref(job_of(r)->out));
+}
+
+static enum err_code
+deleted(struct req *r)
+{
+	return reply_empty(r, 204);
+}
+
 enum err_code
 api_records_create(struct req *r)
 {
-	struct record_job j = { .op = JOB_CREATE };
-	json_t *body;
+	struct record_job *j = record_job_new(r, JOB_CREATE);
 	enum err_code rc;
 
-	if ((rc = req_json_body(r, &body)) != ERR_OK)
+	if ((rc = req_json_body(r, &j->body)) != ERR_OK || (rc = parse_idempotency(r, j)) != ERR_OK)
 		return rc;
-	j.body = body;
-	if ((rc = parse_idempotency(r, &j)) == ERR_OK && (rc = run_job(r, &j)) == ERR_OK) {
-		if (j.replay) {
-			/* the first answer, as it was: same status, body and Location */
-			json_t *first = json_loads(j.replay, 0, NULL);
-			add_location(r, first);
-			json_decref(first);
-			req_add_header(r, "Idempotent-Replayed", "true");
-			rc = reply_text(r, j.replay_status, "application/json; charset=utf-8", j.replay,
-					strlen(j.replay));
-		} else {
-			add_location(r, j.out);
-			rc = reply_json(r, 201, json_incref(j.out));
-		}
-	}
-	json_decref(body);
-	record_job_release(&j);
-	return rc;
+	return req_write(r, record_job_run, j, created);
 }
 
 enum err_code
 api_records_update(struct req *r)
 {
-	struct record_job j = { .op = JOB_UPDATE };
-	json_t *body = NULL;
+	struct record_job *j = record_job_new(r, JOB_UPDATE);
 	enum err_code rc;
 
-	if ((rc = req_id(r, &j.id)) != ERR_OK || (rc = parse_if_match(r, &j.if_match)) != ERR_OK ||
-	    (rc = req_json_body(r, &body)) != ERR_OK)
+	if ((rc = req_id(r, &j->id)) != ERR_OK || (rc = parse_if_match(r, &j->if_match)) != ERR_OK ||
+	    (rc = req_json_body(r, &j->body)) != ERR_OK)
 		return rc;
-	j.body = body;
-	if ((rc = run_job(r, &j)) == ERR_OK)
-		rc = reply_json(r, 200, json_incref(j.out));
-	json_decref(body);
-	record_job_release(&j);
-	return rc;
+	return req_write(r, record_job_run, j, written);
 }
 
 enum err_code
 api_records_delete(struct req *r)
 {
-	struct record_job j = { .op = JOB_DELETE };
+	struct record_job *j = record_job_new(r, JOB_DELETE);
 	enum err_code rc;
 
-	if ((rc = req_id(r, &j.id)) != ERR_OK || (rc = parse_if_match(r, &j.if_match)) != ERR_OK)
+	if ((rc = req_id(r, &j->id)) != ERR_OK || (rc = parse_if_match(r, &j->if_match)) != ERR_OK)
 		return rc;
-	if ((rc = run_job(r, &j)) == ERR_OK)
-		rc = reply_empty(r, 204);
-	record_job_release(&j);
-	return rc;
+	return req_write(r, record_job_run, j, deleted);
 }
 
 enum err_code
 api_records_restore(struct req *r)
 {
-	struct record_job j = { .op = JOB_RESTORE };
+	struct record_job *j = record_job_new(r, JOB_RESTORE);
 	enum err_code rc;
 
-	if ((rc = req_id(r, &j.id)) != ERR_OK)
+	if ((rc = req_id(r, &j->id)) != ERR_OK)
 		return rc;
-	if ((rc = run_job(r, &j)) == ERR_OK)
-		rc = reply_json(r, 200, json_incref(j.out));
-	record_job_release(&j);
-	return rc;
+	return req_write(r, record_job_run, j, written);
 }
 
 enum err_code

@@ -4,6 +4,7 @@
  * most once a minute, so reads do not turn into writes. */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "auth/auth.h"
@@ -191,6 +192,13 @@ token_list(struct store *s, const char *user, json_t **out, struct err *e)
 
 /* ---- last use, throttled ---- */
 
+static void
+free_done(void *ctx, enum err_code rc)
+{
+	(void)rc;
+	free(ctx);
+}
+
 static pthread_mutex_t last_used_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	int64_t id, at;
@@ -213,21 +221,26 @@ last_used_due(int64_t id, int64_t now)
 	return due;
 }
 
+/* The job is written with the next group commit; nobody waits for it. */
 static void
 note_token_use(struct store *s, int64_t id)
 {
 	int64_t now = time_now_ms();
-	char at[TIME_STR_LEN];
-	struct err e = { 0 };
 
 	if (!last_used_due(id, now))
 		return;
-	time_format(now, at);
-	struct update_job j = {
-		.sql = "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", .text = at, .id = id,
-	};
-	store_write(s, update_job_run, &j, &e);	/* best effort */
-	err_clear(&e);
+	struct last_use {
+		struct update_job job;
+		char at[TIME_STR_LEN];
+	} *u = calloc(1, sizeof(*u));
+	if (!u)
+		abort();
+	time_format(now, u->at);
+	u->job.sql = "UPDATE api_tokens SET last_used_at = ? WHERE id = ?";
+	u->job.text = u->at;
+	u->job.id = id;
+	if (store_submit(s, update_job_run, &u->job, NULL, free_done, u) != ERR_OK)
+		free(u);	/* closing: the last use is not worth keeping */
 }
 
 enum err_code

@@ -24,6 +24,7 @@
 
 struct req;
 typedef enum err_code route_fn(struct req *r);
+typedef enum err_code req_then_fn(struct req *r);
 
 enum route_flags {
 	ROUTE_AUTH = 1 << 0,	/* needs a token or session */
@@ -58,6 +59,10 @@ struct req {
 	struct principal who;	/* valid with ROUTE_AUTH */
 	bool authed;
 	struct err err;
+	/* a write in the store's queue (req_write) */
+	req_then_fn *then;	/* runs once the write is done; NULL = none */
+	void *write_ctx;	/* the ctx given to req_write */
+	enum err_code write_rc;
 	/* the reply */
 	int status;
 	size_t reply_bytes;
@@ -94,6 +99,12 @@ enum err_code req_json_body(struct req *r, json_t **out);
 /* The :id parameter, or ERR_NOTFOUND for anything but a positive integer. */
 enum err_code req_id(struct req *r, int64_t *id);
 void req_add_header(struct req *r, const char *name, const char *value);
+/* Queue fn(ctx) for the store's writer and suspend the connection, so the
+ * worker thread serves others meanwhile. Once the write is durable, `then`
+ * runs on a worker thread to reply; if the write failed the error in r->err
+ * is the reply. The handler returns what this returns. ctx must live in the
+ * request (its arena). */
+enum err_code req_write(struct req *r, store_write_fn *fn, void *ctx, req_then_fn *then);
 
 /* reply.c: each queues the response; json is stolen. */
 enum err_code reply_json(struct req *r, int status, json_t *json);

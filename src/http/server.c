@@ -109,6 +109,42 @@ req_json_body(struct req *r, json_t **out)
 	return ERR_OK;
 }
 
+/* Writer thread: the write is durable (or failed); wake the connection. */
+static void
+write_done(void *ctx, enum err_code rc)
+{
+	struct req *r = ctx;
+
+	r->write_rc = rc;
+	MHD_resume_connection(r->conn);
+}
+
+enum err_code
+req_write(struct req *r, store_write_fn *fn, void *ctx, req_then_fn *then)
+{
+	r->then = then;
+	r->write_ctx = ctx;
+	MHD_suspend_connection(r->conn);
+	if (store_submit(r->srv->store, fn, ctx, &r->err, write_done, r) != ERR_OK) {
+		r->then = NULL;
+		MHD_resume_connection(r->conn);
+		return r->err.code;
+	}
+	return ERR_OK;
+}
+
+/* Back from the writer: reply with the result. */
+static enum err_code
+finish_write(struct req *r)
+{
+	req_then_fn *then = r->then;
+
+	r->then = NULL;
+	if (r->write_rc != ERR_OK)
+		return r->write_rc;
+	return then(r);
+}
+
 /* ---- routing ---- */
 
 /* Match path against pattern; fills r's params on success. */
@@ -293,7 +329,14 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 	}
 	if (r->replied)
 		return MHD_YES;
-	if (r->too_big || dispatch(r) != ERR_OK || !r->replied) {
+	enum err_code rc;
+	if (r->then)
+		rc = finish_write(r);
+	else
+		rc = r->too_big ? r->err.code : dispatch(r);
+	if (rc == ERR_OK && r->then)
+		return MHD_YES;	/* suspended until the writer is done */
+	if (rc != ERR_OK || !r->replied) {
 		if (r->err.code == ERR_OK)
 			err_set(&r->err, ERR_INTERNAL, "the handler gave no answer");
 		reply_error(r);
@@ -403,8 +446,8 @@ server_run(struct store *s, const struct server_options *opt)
 		log_error("cannot listen on '%s': use HOST:PORT, e.g. 127.0.0.1:8080", opt->listen);
 		return 1;
 	}
-	/* four threads a core: a thread waiting for a group commit holds no core */
-	unsigned threads = opt->threads ? opt->threads : 4 * (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	/* a thread a core: no thread waits on a write (req_write suspends) */
+	unsigned threads = opt->threads ? opt->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
 	if (accesslog_open(opt->access_log) != 0)
@@ -417,7 +460,8 @@ server_run(struct store *s, const struct server_options *opt)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srv.daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+		MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, access_cb, &srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,

@@ -35,9 +35,11 @@ struct store_conn {
 struct write_job {
 	store_write_fn *fn;
 	void *ctx;
-	struct err *e;
+	struct err *e;		/* the caller's, or own_err */
+	struct err own_err;	/* for jobs nobody waits on */
 	enum err_code rc;
-	bool done;
+	store_done_fn *done;	/* may be NULL */
+	void *done_ctx;
 	struct write_job *next;
 };
 
@@ -527,35 +529,82 @@ writer_main(void *arg)
 
 		run_batch(s, batch);
 
+		/* the job is freed before its callback: the callback may end the
+		 * request that owns everything the job pointed to */
+		for (struct write_job *j = batch, *next; j; j = next) {
+			next = j->next;
+			store_done_fn *done = j->done;
+			void *done_ctx = j->done_ctx;
+			enum err_code rc = j->rc;
+			err_clear(&j->own_err);
+			free(j);
+			if (done)
+				done(done_ctx, rc);
+		}
 		pthread_mutex_lock(&s->q_lock);
-		for (struct write_job *j = batch; j; j = j->next)
-			j->done = true;	/* j may be gone once done is seen */
-		pthread_cond_broadcast(&s->done_cv);
 	}
 	pthread_mutex_unlock(&s->q_lock);
 	return NULL;
 }
 
 enum err_code
-store_write(struct store *s, store_write_fn *fn, void *ctx, struct err *e)
+store_submit(struct store *s, store_write_fn *fn, void *ctx, struct err *e,
+	     store_done_fn *done, void *done_ctx)
 {
-	struct write_job job = { .fn = fn, .ctx = ctx, .e = e };
+	struct write_job *job = xcalloc(1, sizeof(*job));
 
+	job->fn = fn;
+	job->ctx = ctx;
+	job->e = e ? e : &job->own_err;
+	job->done = done;
+	job->done_ctx = done_ctx;
 	pthread_mutex_lock(&s->q_lock);
 	if (s->stopping) {
 		pthread_mutex_unlock(&s->q_lock);
-		return err_set(e, ERR_UNAVAILABLE, "the server is shutting down");
+		free(job);
+		return e ? err_set(e, ERR_UNAVAILABLE, "the server is shutting down") : ERR_UNAVAILABLE;
 	}
 	if (s->q_tail)
-		s->q_tail->next = &job;
+		s->q_tail->next = job;
 	else
-		s->q_head = &job;
-	s->q_tail = &job;
+		s->q_head = job;
+	s->q_tail = job;
 	pthread_cond_signal(&s->q_cv);
-	while (!job.done)
+	pthread_mutex_unlock(&s->q_lock);
+	return ERR_OK;
+}
+
+struct sync_wait {
+	struct store *s;
+	bool done;
+	enum err_code rc;
+};
+
+static void
+sync_done(void *ctx, enum err_code rc)
+{
+	struct sync_wait *w = ctx;
+	struct store *s = w->s;
+
+	pthread_mutex_lock(&s->q_lock);
+	w->rc = rc;
+	w->done = true;
+	pthread_cond_broadcast(&s->done_cv);
+	pthread_mutex_unlock(&s->q_lock);
+}
+
+enum err_code
+store_write(struct store *s, store_write_fn *fn, void *ctx, struct err *e)
+{
+	struct sync_wait w = { .s = s };
+
+	if (store_submit(s, fn, ctx, e, sync_done, &w) != ERR_OK)
+		return e->code;
+	pthread_mutex_lock(&s->q_lock);
+	while (!w.done)
 		pthread_cond_wait(&s->done_cv, &s->q_lock);
 	pthread_mutex_unlock(&s->q_lock);
-	return job.rc;
+	return w.rc;
 }
 
 /* ---- lifecycle ---- */

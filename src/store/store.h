@@ -41,6 +41,14 @@ typedef enum err_code store_write_fn(struct store_conn *c, void *ctx, struct err
  * committed. Returns fn's code, or ERR_STORE if the commit failed. */
 enum err_code store_write(struct store *s, store_write_fn *fn, void *ctx, struct err *e);
 
+typedef void store_done_fn(void *done_ctx, enum err_code rc);
+/* The same without waiting: done(done_ctx, rc) runs on the writer thread
+ * once the job's transaction is durable or has failed (done may be NULL,
+ * and so may e for a job nobody waits on). ctx and e must live until done
+ * runs. Returns ERR_UNAVAILABLE if the store is closing. */
+enum err_code store_submit(struct store *s, store_write_fn *fn, void *ctx, struct err *e,
+			   store_done_fn *done, void *done_ctx);
+
 /* Statements. store_prepare() returns a cached statement, ready to bind
  * (1-based); give it back with stmt_finish() when done. */
 struct stmt *store_prepare(struct store_conn *c, const char *sql, struct err *e);
