@@ -22,7 +22,8 @@ int cli_parse(int argc, char **argv, const struct opt *opts, const char **pos,
 /* --data, else $GUANXI_DATA, else ./data */
 const char *cli_data_dir(const char *given);
 /* Open the data folder (not creating it); prints the error. */
-struct store *cli_open(const char *dir, bool create, bool sync_normal);
+enum cli_mode { CLI_DEFAULT, CLI_CREATE, CLI_SYNC_NORMAL, CLI_BULK };
+struct store *cli_open(const char *dir, enum cli_mode mode);
 void cli_close(struct store *s);
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

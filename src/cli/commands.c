@@ -18,7 +18,7 @@ cmd_init(int argc, char **argv)
 
 	if (cli_parse(argc, argv, opts, pos, 0, &npos) < 0)
 		return 1;
-	struct store *s = cli_open(cli_data_dir(data), true, false);
+	struct store *s = cli_open(cli_data_dir(data), CLI_CREATE);
 	if (!s)
 		return 1;
 	printf("database ready: %s\n", store_path(s));
@@ -35,7 +35,7 @@ cmd_migrate(int argc, char **argv)
 
 	if (cli_parse(argc, argv, opts, pos, 0, &npos) < 0)
 		return 1;
-	struct store *s = cli_open(cli_data_dir(data), false, false);
+	struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 	if (!s)
 		return 1;
 	printf("schema up to date: %s\n", store_path(s));
@@ -90,7 +90,7 @@ cmd_serve(int argc, char **argv)
 		access = log_path;
 	}
 	so.access_log = access;
-	struct store *s = cli_open(dir, false, strcmp(sync, "normal") == 0);
+	struct store *s = cli_open(dir, strcmp(sync, "normal") == 0 ? CLI_SYNC_NORMAL : CLI_DEFAULT);
 	if (!s)
 		return 1;
 	int rc = server_run(s, &so);
@@ -145,7 +145,7 @@ cmd_user(int argc, char **argv)
 	if (cli_parse(argc, argv, opts, pos, 2, &npos) < 0)
 		return 1;
 	if (npos >= 1 && strcmp(pos[0], "list") == 0 && npos == 1) {
-		struct store *s = cli_open(cli_data_dir(data), false, false);
+		struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 		if (!s)
 			return 1;
 		rc = user_list(s);
@@ -162,7 +162,7 @@ cmd_user(int argc, char **argv)
 		return cli_fail("user add needs --password-stdin, with the password on standard input");
 	if (read_password(password, sizeof(password)) < 0)
 		return 1;
-	struct store *s = cli_open(cli_data_dir(data), false, false);
+	struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 	if (!s)
 		return 1;
 	int64_t id;
@@ -238,7 +238,7 @@ cmd_token(int argc, char **argv)
 		return 1;
 	if (npos < 1)
 		return cli_fail("usage: guanxi token create NAME | token list [NAME] | token revoke ID");
-	struct store *s = cli_open(cli_data_dir(data), false, false);
+	struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 	if (!s)
 		return 1;
 	int rc = token_run(s, pos, npos);
@@ -260,7 +260,7 @@ cmd_backup(int argc, char **argv)
 		return cli_fail("usage: guanxi backup [--data DIR] FILE");
 	if (access(pos[0], F_OK) == 0)
 		return cli_fail("%s exists already; choose a new file", pos[0]);
-	struct store *s = cli_open(cli_data_dir(data), false, false);
+	struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 	if (!s)
 		return 1;
 	int rc = 0;

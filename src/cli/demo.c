@@ -258,8 +258,8 @@ cmd_demo(int argc, char **argv)
 	long n = strtol(count, &end, 10);
 	if (*end || n < 1 || n > 10000000)
 		return cli_fail("--customers must be a whole number from 1 to 10000000");
-	/* demo data can be made again: no fsync per batch */
-	struct store *s = cli_open(cli_data_dir(data), false, true);
+	/* demo data can be made again: a bulk load */
+	struct store *s = cli_open(cli_data_dir(data), CLI_BULK);
 	if (!s)
 		return 1;
 	int64_t t0 = time_mono_ns();

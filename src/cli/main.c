@@ -95,9 +95,12 @@ cli_data_dir(const char *given)
 }
 
 struct store *
-cli_open(const char *dir, bool create, bool sync_normal)
+cli_open(const char *dir, enum cli_mode mode)
 {
-	struct engine_options eo = { .create = create, .sync_normal = sync_normal };
+	struct engine_options eo = {
+		.create = mode == CLI_CREATE, .sync_normal = mode == CLI_SYNC_NORMAL,
+		.bulk = mode == CLI_BULK,
+	};
 	struct err e = { 0 };
 	struct store *s = NULL;
 

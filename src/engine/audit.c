@@ -7,7 +7,7 @@
 
 enum err_code
 audit_record(struct wtx *w, const struct entity *en, int64_t id, const char *action,
-	     const json_t *changes, struct err *e)
+	     const char *changes, struct err *e)
 {
 	struct stmt *st = store_prepare(w->c,
 		"INSERT INTO history (entity, record_id, at, user_id, action, changes) "
@@ -23,14 +23,7 @@ audit_record(struct wtx *w, const struct entity *en, int64_t id, const char *act
 	else
 		stmt_bind_null(st, 4);
 	stmt_bind_str(st, 5, action);
-	if (changes) {
-		size_t n;
-		char *s = jsonx_dump(changes, &n);
-		stmt_bind_text(st, 6, s, n);
-		free(s);
-	} else {
-		stmt_bind_str(st, 6, "[]");
-	}
+	stmt_bind_str(st, 6, changes ? changes : "[]");
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
 	return rc < 0 ? e->code : ERR_OK;

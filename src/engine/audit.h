@@ -7,9 +7,10 @@
 #include <jansson.h>
 #include "engine/entity.h"
 
-/* Append a history row; changes ([{field,old,new}] or NULL) is borrowed. */
+/* Append a history row; changes is the JSON text [{field,old,new}], or
+ * NULL for none. */
 enum err_code audit_record(struct wtx *w, const struct entity *en, int64_t id,
-			   const char *action, const json_t *changes, struct err *e);
+			   const char *action, const char *changes, struct err *e);
 
 /* {"data":[{id, at, user_id, user, action, changes}]} oldest first, for a
  * record that exists or existed (deleted ones too); 404 otherwise. */

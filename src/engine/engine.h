@@ -9,6 +9,7 @@
 struct engine_options {
 	bool create;		/* create the database if missing (init) */
 	bool sync_normal;	/* synchronous=NORMAL */
+	bool bulk;		/* a bulk load (demo): see store_options */
 	bool quiet;		/* do not report applied migrations */
 };
 

@@ -9,6 +9,7 @@
 #include "util/jsonx.h"
 
 #define SQL_MAX (1 << 16)
+#define HISTORY_MAX_BYTES (64u << 20)	/* changes of one write */
 
 /* ---- rows <-> JSON ---- */
 
@@ -232,19 +233,26 @@ check_references(struct wtx *w, const struct entity *en, const json_t *rec,
 	return ERR_OK;
 }
 
-/* The custom fields of rec as the JSON text of the `custom` column. */
+/* The live custom fields of rec as JSON text for the `custom` column:
+ * with all_keys, cleared ones as null (a merge patch, which removes them);
+ * otherwise only those with a value, NULL if none. You own the text. */
 static char *
-custom_json(const struct entity *en, const json_t *rec)
+custom_json(const struct entity *en, const json_t *rec, bool all_keys)
 {
-	json_t *obj = json_object();
 	size_t i = en->def->nfields;
 	const struct field *f;
+	json_t *obj = NULL;
 
 	while ((f = entity_field_at(en, &i))) {
 		json_t *v = json_object_get(rec, f->name);
-		if (v && !json_is_null(v))
-			json_object_set(obj, f->name, v);
+		if (!all_keys && (!v || json_is_null(v)))
+			continue;
+		if (!obj)
+			obj = json_object();
+		json_object_set(obj, f->name, v ? v : json_null());
 	}
+	if (!obj)
+		return all_keys ? strdup("{}") : NULL;
 	char *s = jsonx_dump(obj, NULL);
 	json_decref(obj);
 	return s;
@@ -261,27 +269,47 @@ bind_columns(struct stmt *st, int first, const struct entity *en, const json_t *
 				  json_object_get(rec, d->fields[i].name));
 }
 
-/* Changes between old and new as [{field, old, new}], over API fields. */
-static json_t *
-diff_records(const struct entity *en, const json_t *old, const json_t *rec)
+/* Append v as JSON; small values go through a stack buffer, no malloc. */
+static void
+dump_value(struct buf *b, const json_t *v)
 {
-	json_t *changes = json_array();
-	size_t i = 0;
+	char small[512];
+	size_t n = v ? json_dumpb(v, small, sizeof(small), JSON_COMPACT | JSON_ENCODE_ANY) : 0;
+
+	if (!v || json_is_null(v)) {
+		buf_adds(b, "null");
+	} else if (n > 0 && n <= sizeof(small)) {
+		buf_add(b, small, n);
+	} else {
+		char *big = jsonx_dump(v, &n);
+		buf_add(b, big, n);
+		free(big);
+	}
+}
+
+/* The changes between old and rec over the API fields, as the JSON text
+ * [{"field":…,"old":…,"new":…}] the history keeps; returns how many. */
+static size_t
+diff_records(const struct entity *en, const json_t *old, const json_t *rec, struct buf *out)
+{
+	size_t i = 0, n = 0;
 	const struct field *f;
 
+	buf_addc(out, '[');
 	while ((f = entity_field_at(en, &i))) {
 		json_t *a = old ? json_object_get(old, f->name) : NULL;
 		json_t *b = json_object_get(rec, f->name);
 		bool a_null = !a || json_is_null(a), b_null = !b || json_is_null(b);
 		if ((a_null && b_null) || (!a_null && !b_null && json_equal(a, b)))
 			continue;
-		json_t *c = json_object();
-		json_object_set_new(c, "field", json_string(f->name));
-		json_object_set(c, "old", a_null ? json_null() : a);
-		json_object_set(c, "new", b_null ? json_null() : b);
-		json_array_append_new(changes, c);
+		buf_printf(out, "%s{\"field\":\"%s\",\"old\":", n++ ? "," : "", f->name);
+		dump_value(out, a_null ? NULL : a);
+		buf_adds(out, ",\"new\":");
+		dump_value(out, b_null ? NULL : b);
+		buf_addc(out, '}');
 	}
-	return changes;
+	buf_addc(out, ']');
+	return n;
 }
 
 /* ---- writes ---- */
@@ -300,7 +328,8 @@ record_write_sql(const struct entity_def *d, char **insert, char **update)
 		buf_adds(&sql, ", ?");
 	buf_addc(&sql, ')');
 	*insert = buf_detach(&sql, NULL);
-	buf_printf(&sql, "UPDATE %s SET updated_at = ?, version = version + 1, custom = ?", d->name);
+	buf_printf(&sql, "UPDATE %s SET updated_at = ?, version = version + 1, custom = ", d->name);
+	store_sql_json_merge(&sql, "custom");
 	for (size_t i = 0; i < d->nfields; i++)
 		buf_printf(&sql, ", %s = ?", d->fields[i].name);
 	buf_adds(&sql, " WHERE id = ? AND version = ?");
@@ -314,7 +343,7 @@ insert_row(struct wtx *w, const struct entity *en, const json_t *rec, int64_t *i
 
 	if (!st)
 		return e->code;
-	char *custom = custom_json(en, rec);
+	char *custom = custom_json(en, rec, false);
 	stmt_bind_str(st, 1, w->now);
 	stmt_bind_str(st, 2, w->now);
 	stmt_bind_str(st, 3, custom);
@@ -333,11 +362,13 @@ record_insert(struct wtx *w, const struct entity *en, const json_t *body, json_t
 	      struct err *e)
 {
 	const struct entity_hooks *h = en->def->hooks;
-	json_t *rec = NULL, *changes = NULL;
+	json_t *rec = NULL;
+	struct buf changes;
 	int64_t id = 0;
 	enum err_code rc;
 
 	*out = NULL;
+	buf_init(&changes, HISTORY_MAX_BYTES);
 	if ((rc = validate_record(en, body, VALIDATE_CREATE, w, &rec, e)) != ERR_OK)
 		return rc;
 	if (h && h->before_save && (rc = h->before_save(w, en, rec, NULL, e)) != ERR_OK)
@@ -349,8 +380,8 @@ record_insert(struct wtx *w, const struct entity *en, const json_t *body, json_t
 	json_t *written = rec;
 	rec = record_shape(en, written, id, w->now, w->now, 1);
 	json_decref(written);
-	changes = diff_records(en, NULL, rec);
-	if ((rc = audit_record(w, en, id, "create", changes, e)) != ERR_OK)
+	diff_records(en, NULL, rec, &changes);
+	if ((rc = audit_record(w, en, id, "create", changes.data, e)) != ERR_OK)
 		goto out;
 	if (h && h->after_save && (rc = h->after_save(w, en, rec, NULL, e)) != ERR_OK)
 		goto out;
@@ -358,7 +389,7 @@ record_insert(struct wtx *w, const struct entity *en, const json_t *body, json_t
 	rec = NULL;
 out:
 	json_decref(rec);
-	json_decref(changes);
+	buf_release(&changes);
 	return rc;
 }
 
@@ -371,7 +402,8 @@ update_row(struct wtx *w, const struct entity *en, int64_t id, int64_t version,
 
 	if (!st)
 		return e->code;
-	char *custom = custom_json(en, rec);
+	/* merged, so values of removed custom fields are kept */
+	char *custom = custom_json(en, rec, true);
 	stmt_bind_str(st, 1, w->now);
 	stmt_bind_str(st, 2, custom);
 	free(custom);
@@ -404,10 +436,12 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 	      int64_t if_match, json_t **out, struct err *e)
 {
 	const struct entity_hooks *h = en->def->hooks;
-	json_t *old = NULL, *clean = NULL, *rec = NULL, *changes = NULL;
+	json_t *old = NULL, *clean = NULL, *rec = NULL;
+	struct buf changes;
 	enum err_code rc;
 
 	*out = NULL;
+	buf_init(&changes, HISTORY_MAX_BYTES);
 	if ((rc = record_get(w->c, en, id, false, &old, e)) != ERR_OK)
 		return rc;
 	if ((rc = check_version(en, old, if_match, e)) != ERR_OK)
@@ -418,8 +452,7 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 	json_object_update(rec, clean);
 	if (h && h->before_save && (rc = h->before_save(w, en, rec, old, e)) != ERR_OK)
 		goto out;
-	changes = diff_records(en, old, rec);
-	if (json_array_size(changes) == 0) {
+	if (diff_records(en, old, rec, &changes) == 0) {
 		*out = old;	/* nothing changed: no new version */
 		old = NULL;
 		goto out;
@@ -429,7 +462,7 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 	int64_t version = json_integer_value(json_object_get(old, "version"));
 	if ((rc = update_row(w, en, id, version, rec, e)) != ERR_OK)
 		goto out;
-	if ((rc = audit_record(w, en, id, "update", changes, e)) != ERR_OK)
+	if ((rc = audit_record(w, en, id, "update", changes.data, e)) != ERR_OK)
 		goto out;
 	json_t *written = rec;
 	rec = record_shape(en, written, id, json_string_value(json_object_get(old, "created_at")),
@@ -443,7 +476,7 @@ out:
 	json_decref(old);
 	json_decref(clean);
 	json_decref(rec);
-	json_decref(changes);
+	buf_release(&changes);
 	return rc;
 }
 

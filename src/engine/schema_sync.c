@@ -123,7 +123,9 @@ migrate_job_run(struct store_conn *c, void *ctx, struct err *e)
 enum err_code
 engine_open(const char *dir, const struct engine_options *opt, struct store **out, struct err *e)
 {
-	struct store_options so = { .sync_normal = opt->sync_normal, .create = opt->create };
+	struct store_options so = {
+		.sync_normal = opt->sync_normal, .create = opt->create, .bulk = opt->bulk,
+	};
 	struct stat sb;
 	struct store *s = NULL;
 

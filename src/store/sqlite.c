@@ -132,8 +132,9 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	char pragmas[256];
 	snprintf(pragmas, sizeof(pragmas),
-		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; %s",
-		 s->opt.sync_normal ? "NORMAL" : "FULL",
+		 "PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; %s%s",
+		 s->opt.bulk ? "OFF" : s->opt.sync_normal ? "NORMAL" : "FULL",
+		 writer && s->opt.bulk ? "PRAGMA wal_autocheckpoint=50000; " : "",
 		 /* the writer keeps more pages: index updates touch many */
 		 writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768;" :
 			  "PRAGMA query_only=1;");
@@ -451,6 +452,12 @@ void
 store_sql_json_close(struct buf *b)
 {
 	buf_addc(b, ')');
+}
+
+void
+store_sql_json_merge(struct buf *b, const char *col)
+{
+	buf_printf(b, "json_patch(coalesce(%s, '{}'), ?)", col);
 }
 
 void

@@ -24,6 +24,8 @@ struct stmt;
 struct store_options {
 	bool sync_normal;	/* synchronous=NORMAL instead of FULL */
 	bool create;		/* create the file if missing */
+	bool bulk;		/* loading data that can be made again: no fsync,
+				 * fewer checkpoints */
 };
 
 /* Open DIR/guanxi.db (created with `create`), start the writer thread. */
@@ -78,6 +80,9 @@ enum store_class { SC_TEXT, SC_INTEGER, SC_REAL };
 const char *store_sql_type(enum store_class sc);
 /* Append the SQL reading key from the JSON object in column col. */
 void store_sql_json_get(struct buf *b, const char *col, const char *key);
+/* Append col merged with the JSON object parameter ? (RFC 7396: a null
+ * member removes the key). */
+void store_sql_json_merge(struct buf *b, const char *col);
 /* Append "EXISTS (element of JSON array col equals ?)". */
 void store_sql_json_array_has(struct buf *b, const char *col);
 /* Append a case-insensitive substring test of col against one parameter

@@ -201,6 +201,25 @@ describe('delete a custom field', () => {
     assertError(await admin.del(`${FIELDS_URL()}/temp_score`), 404, 'not_found');
     assertError(await admin.del(`${FIELDS_URL()}/never_existed`), 404, 'not_found');
   });
+
+  test('a removed field keeps its values through edits; adding it back shows them', async () => {
+    assertStatus(await admin.post(FIELDS_URL(), { name: 'loyalty_no', type: 'string' }), 201);
+    const c = await admin.post('/api/v1/customers', { name: '保留值', loyalty_no: 'L-001' });
+    assertStatus(c, 201);
+    assertStatus(await admin.del(`${FIELDS_URL()}/loyalty_no`), 204);
+    // edits while the field is gone must not drop the hidden value
+    assertStatus(await admin.patch(`/api/v1/customers/${c.json.id}`, { city: '台中市' }), 200);
+    assertStatus(await admin.patch(`/api/v1/customers/${c.json.id}`, { city: '台南市' }), 200);
+    // same type again: the field and its values come back
+    assertStatus(await admin.post(FIELDS_URL(), { name: 'loyalty_no', type: 'string' }), 201);
+    const g = await admin.get(`/api/v1/customers/${c.json.id}`);
+    assertStatus(g, 200);
+    assert.equal(g.json.loyalty_no, 'L-001');
+    assert.equal(g.json.city, '台南市');
+    // another type under the same name would misread the old values
+    assertStatus(await admin.del(`${FIELDS_URL()}/loyalty_no`), 204);
+    assertError(await admin.post(FIELDS_URL(), { name: 'loyalty_no', type: 'integer' }), 409, 'conflict');
+  });
 });
 
 describe('custom fields on other entities; required custom field', () => {
