@@ -249,11 +249,17 @@ dispatch(struct req *r)
 	const char *entity = req_param(r, "entity");
 	if (entity && !(r->entity = registry_find(entity)))
 		return err_set(&r->err, ERR_NOTFOUND, "no such resource: %.100s", entity);
-	if (r->route->flags & ROUTE_AUTH) {
-		if (authenticate(r) != ERR_OK || authorize(r) != ERR_OK)
-			return r->err.code;
-	}
-	return r->route->fn(r);
+	if (!(r->route->flags & ROUTE_AUTH))
+		return r->route->fn(r);
+	/* the credential check and the handler's reads share a snapshot */
+	store_read_begin(r->srv->store);
+	enum err_code rc = authenticate(r);
+	if (rc == ERR_OK)
+		rc = authorize(r);
+	if (rc == ERR_OK)
+		rc = r->route->fn(r);
+	store_read_end(r->srv->store);
+	return rc;
 }
 
 /* ---- libmicrohttpd callbacks ---- */

@@ -221,6 +221,35 @@ store_reader(struct store *s, struct err *e)
 	return c;
 }
 
+void
+store_read_begin(struct store *s)
+{
+	struct err e = { 0 };
+	struct store_conn *c = store_reader(s, &e);
+	struct stmt *st = c ? store_prepare(c, "BEGIN", &e) : NULL;
+
+	/* without it every query is its own transaction: slower, still right */
+	if (st)
+		stmt_step(st, &e);
+	stmt_finish(st);
+	err_clear(&e);
+}
+
+void
+store_read_end(struct store *s)
+{
+	struct err e = { 0 };
+	struct store_conn *c = pthread_getspecific(s->reader_key);
+	struct stmt *st;
+
+	if (!c || sqlite3_get_autocommit(c->db))
+		return;
+	if ((st = store_prepare(c, "COMMIT", &e)))
+		stmt_step(st, &e);
+	stmt_finish(st);
+	err_clear(&e);
+}
+
 /* ---- statements ---- */
 
 static size_t

@@ -37,6 +37,10 @@ const char *store_path(const struct store *s);
 
 /* This thread's read connection. */
 struct store_conn *store_reader(struct store *s, struct err *e);
+/* Make this thread's reads until store_read_end one transaction: one
+ * snapshot and one round of locking for all of a request's queries. */
+void store_read_begin(struct store *s);
+void store_read_end(struct store *s);
 
 typedef enum err_code store_write_fn(struct store_conn *c, void *ctx, struct err *e);
 /* Run fn(c, ctx, e) in the writer's transaction and wait until it is
