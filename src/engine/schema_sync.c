@@ -25,9 +25,8 @@ create_table(struct store_conn *c, const struct entity_def *d, struct err *e)
 	struct buf sql;
 
 	buf_init(&sql, 1 << 16);
-	buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s (id INTEGER PRIMARY KEY, "
-		   "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
-		   "version INTEGER NOT NULL DEFAULT 1, deleted_at TEXT, custom TEXT", d->name);
+	buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s (", d->name);
+	store_sql_record_columns(&sql);
 	for (size_t i = 0; i < d->nfields; i++) {
 		buf_adds(&sql, ", ");
 		column_def(&sql, &d->fields[i]);

@@ -443,6 +443,13 @@ store_sql_type(enum store_class sc)
 }
 
 void
+store_sql_record_columns(struct buf *b)
+{
+	buf_adds(b, "id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
+		 "version INTEGER NOT NULL DEFAULT 1, deleted_at TEXT, custom TEXT");
+}
+
+void
 store_sql_json_get(struct buf *b, const char *col, const char *key)
 {
 	/* key is a validated identifier, safe to splice */

@@ -56,7 +56,8 @@ enum err_code store_submit(struct store *s, store_write_fn *fn, void *ctx, struc
 			   store_done_fn *done, void *done_ctx);
 
 /* Statements. store_prepare() returns a cached statement, ready to bind
- * (1-based); give it back with stmt_finish() when done. */
+ * (1-based); give it back with stmt_finish() when done. SQL uses ? for
+ * parameters; a backend with another style rewrites them here. */
 struct stmt *store_prepare(struct store_conn *c, const char *sql, struct err *e);
 void stmt_bind_int(struct stmt *st, int i, int64_t v);
 void stmt_bind_double(struct stmt *st, int i, double v);
@@ -82,6 +83,9 @@ int store_changes(struct store_conn *c);
 /* Dialect: SQL fragments the engine splices into its queries. */
 enum store_class { SC_TEXT, SC_INTEGER, SC_REAL };
 const char *store_sql_type(enum store_class sc);
+/* Append the columns every record table has: id (generated), created_at,
+ * updated_at, version, deleted_at and custom (a JSON object). */
+void store_sql_record_columns(struct buf *b);
 /* Append the SQL reading key from the JSON object in column col. */
 void store_sql_json_get(struct buf *b, const char *col, const char *key);
 /* Append col merged with the JSON object parameter ? (RFC 7396: a null
