@@ -13,12 +13,51 @@ user_json(const struct principal *p)
 			 "name", p->name, "role", p->role);
 }
 
+struct login {
+	struct store *store;
+	char *name, *password;	/* arena copies; the password is wiped */
+	struct principal who;
+	char secret[SECRET_TEXT_LEN];
+};
+
+static void
+wipe_login(void *p)
+{
+	struct login *l = p;
+
+	sodium_memzero(l->password, strlen(l->password));
+	sodium_memzero(l->secret, sizeof(l->secret));
+}
+
+/* On the pool for slow work: the password check (argon2id) and a session. */
+static enum err_code
+login_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct login *l = ctx;
+
+	(void)c;
+	if (user_login(l->store, l->name, l->password, &l->who, e) != ERR_OK)
+		return e->code;
+	return session_create(l->store, l->who.user_id, l->secret, e);
+}
+
+static enum err_code
+logged_in(struct req *r)
+{
+	struct login *l = r->async_ctx;
+	char cookie[160];
+
+	snprintf(cookie, sizeof(cookie), "gx_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
+		 l->secret, SESSION_TTL_MS / 1000);
+	req_add_header(r, "Set-Cookie", cookie);
+	sodium_memzero(cookie, sizeof(cookie));
+	return reply_json(r, 200, user_json(&l->who));
+}
+
 enum err_code
 api_auth_login(struct req *r)
 {
 	json_t *body, *name, *password;
-	struct principal p;
-	char secret[SECRET_TEXT_LEN], cookie[160];
 	const char *key;
 	json_t *v;
 	enum err_code rc;
@@ -38,15 +77,13 @@ api_auth_login(struct req *r)
 		json_decref(body);
 		return err_set(&r->err, ERR_INVALID, "give a name and a password");
 	}
-	rc = user_login(req_store(r), json_string_value(name), json_string_value(password), &p, &r->err);
+	struct login *l = arena_alloc(r->arena, sizeof(*l));
+	l->store = req_store(r);
+	l->name = arena_strdup(r->arena, json_string_value(name));
+	l->password = arena_strdup(r->arena, json_string_value(password));
+	arena_defer(r->arena, wipe_login, l);
 	json_decref(body);
-	if (rc != ERR_OK || (rc = session_create(req_store(r), p.user_id, secret, &r->err)) != ERR_OK)
-		return rc;
-	snprintf(cookie, sizeof(cookie), "gx_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
-		 secret, SESSION_TTL_MS / 1000);
-	sodium_memzero(secret, sizeof(secret));
-	req_add_header(r, "Set-Cookie", cookie);
-	return reply_json(r, 200, user_json(&p));
+	return req_offload(r, login_run, l, logged_in);
 }
 
 enum err_code

@@ -185,7 +185,7 @@ add_location(struct req *r, const json_t *rec)
 static struct record_job *
 job_of(struct req *r)
 {
-	return r->write_ctx;
+	return r->async_ctx;
 }
 
 static enum err_code

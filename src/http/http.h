@@ -59,10 +59,12 @@ struct req {
 	struct principal who;	/* valid with ROUTE_AUTH */
 	bool authed;
 	struct err err;
-	/* a write in the store's queue (req_write) */
-	req_then_fn *then;	/* runs once the write is done; NULL = none */
-	void *write_ctx;	/* the ctx given to req_write */
-	enum err_code write_rc;
+	/* work done elsewhere while the connection is suspended (req_write,
+	 * req_offload) */
+	req_then_fn *then;	/* runs once the work is done; NULL = none */
+	void *async_ctx;	/* the ctx given with it */
+	enum err_code async_rc;
+	store_write_fn *offload_fn;
 	/* the reply */
 	int status;
 	size_t reply_bytes;
@@ -105,6 +107,9 @@ void req_add_header(struct req *r, const char *name, const char *value);
  * is the reply. The handler returns what this returns. ctx must live in the
  * request (its arena). */
 enum err_code req_write(struct req *r, store_write_fn *fn, void *ctx, req_then_fn *then);
+/* The same for slow work that is not a write (password hashing): fn(NULL,
+ * ctx, &r->err) runs on the server's pool for slow work. */
+enum err_code req_offload(struct req *r, store_write_fn *fn, void *ctx, req_then_fn *then);
 
 /* reply.c: each queues the response; json is stolen. */
 enum err_code reply_json(struct req *r, int status, json_t *json);

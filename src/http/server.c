@@ -20,6 +20,7 @@
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/workq.h"
 
 #define DRAIN_MAX_MS 10000
 
@@ -27,6 +28,7 @@ struct server {
 	struct store *store;
 	struct server_options opt;
 	struct MHD_Daemon *daemon;
+	struct workq *slow;	/* password hashing, off the HTTP workers */
 	_Atomic int inflight;
 	_Atomic bool draining;
 };
@@ -109,39 +111,69 @@ req_json_body(struct req *r, json_t **out)
 	return ERR_OK;
 }
 
-/* Writer thread: the write is durable (or failed); wake the connection. */
+/* The work is done (or failed): wake the connection. Runs on the thread
+ * that did the work; the request may end as soon as it is resumed. */
 static void
-write_done(void *ctx, enum err_code rc)
+async_done(void *ctx, enum err_code rc)
 {
 	struct req *r = ctx;
 
-	r->write_rc = rc;
+	r->async_rc = rc;
 	MHD_resume_connection(r->conn);
+}
+
+static void
+suspend(struct req *r, void *ctx, req_then_fn *then)
+{
+	r->then = then;
+	r->async_ctx = ctx;
+	MHD_suspend_connection(r->conn);
+}
+
+static enum err_code
+unsuspend(struct req *r, enum err_code rc)
+{
+	r->then = NULL;
+	MHD_resume_connection(r->conn);
+	return rc;
 }
 
 enum err_code
 req_write(struct req *r, store_write_fn *fn, void *ctx, req_then_fn *then)
 {
-	r->then = then;
-	r->write_ctx = ctx;
-	MHD_suspend_connection(r->conn);
-	if (store_submit(r->srv->store, fn, ctx, &r->err, write_done, r) != ERR_OK) {
-		r->then = NULL;
-		MHD_resume_connection(r->conn);
-		return r->err.code;
-	}
+	suspend(r, ctx, then);
+	if (store_submit(r->srv->store, fn, ctx, &r->err, async_done, r) != ERR_OK)
+		return unsuspend(r, r->err.code);
 	return ERR_OK;
 }
 
-/* Back from the writer: reply with the result. */
+static void
+offload_run(void *arg)
+{
+	struct req *r = arg;
+
+	async_done(r, r->offload_fn(NULL, r->async_ctx, &r->err));
+}
+
+enum err_code
+req_offload(struct req *r, store_write_fn *fn, void *ctx, req_then_fn *then)
+{
+	suspend(r, ctx, then);
+	r->offload_fn = fn;
+	if (workq_submit(r->srv->slow, offload_run, r) != 0)
+		return unsuspend(r, err_set(&r->err, ERR_UNAVAILABLE, "the server is shutting down"));
+	return ERR_OK;
+}
+
+/* Back from the work: reply with the result. */
 static enum err_code
-finish_write(struct req *r)
+finish_async(struct req *r)
 {
 	req_then_fn *then = r->then;
 
 	r->then = NULL;
-	if (r->write_rc != ERR_OK)
-		return r->write_rc;
+	if (r->async_rc != ERR_OK)
+		return r->async_rc;
 	return then(r);
 }
 
@@ -337,7 +369,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 		return MHD_YES;
 	enum err_code rc;
 	if (r->then)
-		rc = finish_write(r);
+		rc = finish_async(r);
 	else
 		rc = r->too_big ? r->err.code : dispatch(r);
 	if (rc == ERR_OK && r->then)
@@ -458,6 +490,12 @@ server_run(struct store *s, const struct server_options *opt)
 		threads = 1;
 	if (accesslog_open(opt->access_log) != 0)
 		return 1;
+	/* two: the most password hashes computed at once (auth/password.c) */
+	if (!(srv.slow = workq_new(2))) {
+		log_error("cannot start threads");
+		accesslog_close();
+		return 1;
+	}
 	metrics_init();
 	/* block the signals in every thread; this one waits for them */
 	sigemptyset(&sigs);
@@ -481,6 +519,7 @@ server_run(struct store *s, const struct server_options *opt)
 		MHD_OPTION_END);
 	if (!srv.daemon) {
 		log_error("cannot listen on %s (in use, or not an address of this machine?)", opt->listen);
+		workq_free(srv.slow);
 		accesslog_close();
 		return 1;
 	}
@@ -488,6 +527,7 @@ server_run(struct store *s, const struct server_options *opt)
 	sigwait(&sigs, &sig);
 	log_info("%s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	drain(&srv);
+	workq_free(srv.slow);
 	accesslog_close();
 	log_info("stopped");
 	return 0;

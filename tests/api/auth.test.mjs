@@ -2,7 +2,7 @@
 // session cookie, the role table of docs/API.md (403 and nothing written).
 import { before, after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertError, assertStatus, request, listAll, snapshot } from './lib/server.mjs';
+import { startServer, assertError, assertStatus, request, listAll, snapshot, sleep } from './lib/server.mjs';
 
 let srv;
 const U = {};
@@ -128,6 +128,23 @@ describe('login and logout', () => {
     const med = (a) => a.map((x) => x.ms).sort((x, y) => x - y)[1];
     const mw = med(wrong), mu = med(unknown);
     if (mw > 20) assert.ok(mu > mw * 0.3 && mu < mw * 3, `timing differs: wrong password ${mw} ms, unknown user ${mu} ms`);
+  });
+
+  test('logins in flight do not hold up other requests', async () => {
+    // each login costs an argon2id hash; with a worker thread per core they
+    // must run elsewhere, or a few of them stall every other client
+    const logins = [];
+    for (let i = 0; i < 6; i++) logins.push(request(srv.url, null, 'POST', '/api/v1/auth/login', { body: { name: 'alice', password: `wrong-${i}-password` } }));
+    await sleep(20);
+    const t = process.hrtime.bigint();
+    const r = await request(srv.url, srv.users.alice.token, 'GET', '/api/v1/auth/me');
+    const readMs = Number(process.hrtime.bigint() - t) / 1e6;
+    const t2 = process.hrtime.bigint();
+    for (const l of await Promise.all(logins)) assertError(l, 401, 'unauthorized');
+    const loginsMs = Number(process.hrtime.bigint() - t2) / 1e6 + readMs;
+    assertStatus(r, 200);
+    // the read answers well before the six hashes are done
+    assert.ok(readMs < loginsMs / 2, `a read waited ${readMs} ms behind logins that took ${loginsMs} ms`);
   });
 
   test('a bearer token and a password are not interchangeable', async () => {
