@@ -25,6 +25,7 @@ static const struct command {
 	{ "token", cmd_token, "token create NAME | token list [NAME] | token revoke ID   [--data DIR]" },
 	{ "backup", cmd_backup, "backup  [--data DIR] FILE            online, consistent copy of the database" },
 	{ "demo", cmd_demo, "demo    [--data DIR] [--customers N]  fill with realistic demo data" },
+	{ "export", cmd_export, "export  [--data DIR] ENTITY [--format csv] [FILE]   CSV, UTF-8 with BOM" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -160,6 +160,49 @@ test('backup to an unwritable place → non-zero, one line', async () => {
   oneLine(r.stderr);
 });
 
+test('export: CSV with BOM, every field and custom field, read back by a real CSV reader', async () => {
+  const api = srv.api('alice');
+  assertStatus(await api.post('/api/v1/meta/entities/customers/fields', { name: 'export_tier', type: 'enum', values: ['金', 'silver'] }), 201);
+  const rows = [
+    { name: '匯出 陳大文', city: '台北市', notes: 'line one\n第二行, with "quotes"', tags: ['vip', '會員'], export_tier: '金', source: 'export-test' },
+    { name: 'Export Wang, Xiaoming', city: '上海市', email: 'wxm.export@example.cn', export_tier: 'silver', source: 'export-test' },
+  ];
+  const made = [];
+  for (const body of rows) {
+    const r = await api.post('/api/v1/customers', body);
+    assertStatus(r, 201);
+    made.push(r.json);
+  }
+  const file = path.join(tmp, 'customers.csv');
+  await srv.cliOk(['export', 'customers', file]);
+  const bytes = await fs.readFile(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte-order mark');
+  // python's csv module is the independent reader
+  const py = `import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline='')))
+print(json.dumps({'header': list(rows[0].keys()), 'rows': [r for r in rows if r['source'] == 'export-test']}))`;
+  const { stdout } = await execFileP('python3', ['-c', py, file]);
+  const got = JSON.parse(stdout);
+  for (const col of ['id', 'name', 'city', 'tags', 'notes', 'owner_id', 'export_tier', 'created_at', 'version'])
+    assert.ok(got.header.includes(col), `column ${col}`);
+  assert.equal(got.rows.length, 2);
+  const byId = Object.fromEntries(got.rows.map((r) => [Number(r.id), r]));
+  assert.equal(byId[made[0].id].name, '匯出 陳大文');
+  assert.equal(byId[made[0].id].notes, 'line one\n第二行, with "quotes"');
+  assert.equal(byId[made[0].id].tags, 'vip; 會員');
+  assert.equal(byId[made[0].id].export_tier, '金');
+  assert.equal(byId[made[1].id].name, 'Export Wang, Xiaoming');
+  assert.equal(byId[made[1].id].email, 'wxm.export@example.cn');
+  assert.equal(byId[made[1].id].notes, '');
+  // an existing file is never overwritten; an unknown entity is one clear line
+  const again = await srv.cli(['export', 'customers', file]);
+  assert.notEqual(again.code, 0);
+  oneLine(again.stderr);
+  const bad = await srv.cli(['export', 'no_such_entity']);
+  assert.notEqual(bad.code, 0);
+  oneLine(bad.stderr);
+});
+
 test('demo fills Chinese and English customers', async () => {
   const dir = path.join(tmp, 'demo');
   await cliOk(['init', '--data', dir]);
