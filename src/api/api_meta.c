@@ -59,3 +59,29 @@ api_meta_fields_remove(struct req *r)
 		return r->err.code;
 	return reply_empty(r, 204);
 }
+
+/* The permission table: per role and entity, the scope of each action. */
+enum err_code
+api_meta_roles(struct req *r)
+{
+	static const char *const roles[] = {
+		"admin", "manager", "sales", "service", "marketing", "readonly"
+	};
+	static const char *const actions[] = { "read", "create", "update", "delete", "admin" };
+	static const char *const scopes[] = { "none", "own", "team", "all" };
+	json_t *data = json_array();
+
+	for (size_t k = 0; k < COUNT_OF(roles); k++) {
+		json_t *ents = json_object();
+		for (size_t i = 0; i < registry_count(); i++) {
+			const char *name = registry_at(i)->def->name;
+			json_t *acts = json_object();
+			for (size_t a = 0; a < COUNT_OF(actions); a++)
+				json_object_set_new(acts, actions[a],
+						    json_string(scopes[role_scope(roles[k], name, (enum action)a)]));
+			json_object_set_new(ents, name, acts);
+		}
+		json_array_append_new(data, json_pack("{s:s,s:o}", "role", roles[k], "entities", ents));
+	}
+	return reply_json(r, 200, json_pack("{s:o}", "data", data));
+}

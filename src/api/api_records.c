@@ -18,6 +18,7 @@ struct record_job {
 	enum job_op op;
 	const struct entity *en;
 	struct actor who;
+	struct access acc;
 	int64_t id, if_match;
 	json_t *body;		/* owned */
 	const char *idem_key;	/* create only; NULL = none */
@@ -78,7 +79,7 @@ record_job_run(struct store_conn *c, void *ctx, struct err *e)
 	struct wtx w;
 	int rc;
 
-	wtx_init(&w, c, &j->who);
+	wtx_init(&w, c, &j->who, &j->acc);
 	switch (j->op) {
 	case JOB_CREATE:
 		if (j->idem_key && (rc = idem_lookup(c, j, e)) != 0)
@@ -107,12 +108,18 @@ record_job_release(void *p)
 }
 
 /* A job in the request's arena, released with it. */
+static const enum action op_action[] = {
+	[JOB_CREATE] = ACT_CREATE, [JOB_UPDATE] = ACT_UPDATE,
+	[JOB_DELETE] = ACT_DELETE, [JOB_RESTORE] = ACT_DELETE,
+};
+
 static struct record_job *
 record_job_new(struct req *r, enum job_op op)
 {
 	struct record_job *j = arena_alloc(r->arena, sizeof(*j));
 
 	j->op = op;
+	req_access(r, op_action[op], &j->acc);
 	j->en = r->entity;
 	j->who.user_id = r->who.user_id;
 	j->who.name = r->who.name;
@@ -270,9 +277,11 @@ api_records_get(struct req *r)
 	char *text;
 	size_t len;
 	struct store_conn *c;
+	struct access acc;
 
+	req_access(r, ACT_READ, &acc);
 	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    record_get_text(c, r->entity, id, false, &text, &len, &r->err) != ERR_OK)
+	    record_get_text(c, r->entity, id, false, &acc, &text, &len, &r->err) != ERR_OK)
 		return r->err.code;
 	return reply_json_text(r, 200, text, len);
 }
@@ -283,9 +292,11 @@ api_records_history(struct req *r)
 	int64_t id;
 	json_t *out;
 	struct store_conn *c;
+	struct access acc;
 
+	req_access(r, ACT_READ, &acc);
 	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    audit_history(c, r->entity, id, &out, &r->err) != ERR_OK)
+	    audit_history(c, r->entity, id, &acc, &out, &r->err) != ERR_OK)
 		return r->err.code;
 	return reply_json(r, 200, out);
 }
@@ -331,6 +342,7 @@ api_records_list(struct req *r)
 	char *out;
 	size_t len;
 	struct store_conn *conn;
+	struct access acc;
 
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
 	if (c.unknown)
@@ -338,8 +350,9 @@ api_records_list(struct req *r)
 			       "limit, cursor, fields, q, deleted)", c.unknown);
 	if (c.too_many)
 		return err_set(&r->err, ERR_BADREQ, "at most %d filters", LIST_MAX_FILTERS);
+	req_access(r, ACT_READ, &acc);
 	if (!(conn = store_reader(req_store(r), &r->err)) ||
-	    query_list(conn, r->entity, &p, &out, &len, &r->err) != ERR_OK)
+	    query_list(conn, r->entity, &p, &acc, &out, &len, &r->err) != ERR_OK)
 		return r->err.code;
 	return reply_json_text(r, 200, out, len);
 }

@@ -18,6 +18,7 @@ const struct route routes[] = {
 	{ .method = "GET", .path = "/api/v1/auth/me", .fn = api_auth_me, .flags = ROUTE_AUTH },
 
 	{ .method = "GET", .path = "/api/v1/meta/entities", .fn = api_meta_entities, .flags = ROUTE_AUTH },
+	{ .method = "GET", .path = "/api/v1/roles", .fn = api_meta_roles, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/meta/entities/:entity/fields", .fn = api_meta_fields_list,
 	  .flags = ROUTE_AUTH, .action = ACT_READ },
 	{ .method = "POST", .path = "/api/v1/meta/entities/:entity/fields", .fn = api_meta_fields_add,

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "engine/access.h"
 #include "store/store.h"
 
 #define SECRET_TEXT_LEN 47	/* "gx_" + 43 base64url chars + NUL */
@@ -23,16 +24,18 @@ struct principal {
 	int64_t user_id;
 	char name[256];
 	char role[16];
+	int64_t team_id;	/* 0 = no team */
 	int64_t credential_id;	/* token or session id */
 	bool via_session;
 };
 
-enum action { ACT_READ, ACT_CREATE, ACT_UPDATE, ACT_DELETE, ACT_ADMIN };
+enum action { ACT_READ, ACT_CREATE, ACT_UPDATE, ACT_DELETE, ACT_ADMIN, ACT_COUNT };
 
 /* roles.c */
 bool role_valid(const char *role);
 const char *role_names(void);	/* "admin, manager, ..." for messages */
-/* May role do act on entity ("meta" for custom fields)? */
+/* Which records of entity role may act on; role_allows = scope not none. */
+enum scope role_scope(const char *role, const char *entity, enum action act);
 bool role_allows(const char *role, const char *entity, enum action act);
 
 /* password.c */
@@ -43,7 +46,7 @@ void password_burn(const char *pw);	/* a verify against the dummy hash */
 enum err_code password_check_policy(const char *pw, struct err *e);
 
 /* users.c */
-enum err_code user_add(struct store *s, const char *name, const char *role,
+enum err_code user_add(struct store *s, const char *name, const char *role, int64_t team_id,
 		       const char *password, int64_t *id, struct err *e);
 /* Name and password to a principal, or ERR_UNAUTH; same work either way. */
 enum err_code user_login(struct store *s, const char *name, const char *password,

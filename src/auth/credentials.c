@@ -257,9 +257,11 @@ credential_check(struct store *s, bool session, const char *secret, struct princ
 	if (!(c = store_reader(s, e)))
 		return e->code;
 	st = store_prepare(c, session ?
-		"SELECT x.id, u.id, u.name, u.role FROM sessions x JOIN users u ON u.id = x.user_id "
+		"SELECT x.id, u.id, u.name, u.role, u.team_id FROM sessions x "
+		"JOIN users u ON u.id = x.user_id "
 		"WHERE x.hash = ? AND x.expires_at > ? AND u.deleted_at IS NULL" :
-		"SELECT x.id, u.id, u.name, u.role FROM api_tokens x JOIN users u ON u.id = x.user_id "
+		"SELECT x.id, u.id, u.name, u.role, u.team_id FROM api_tokens x "
+		"JOIN users u ON u.id = x.user_id "
 		"WHERE x.hash = ? AND x.revoked_at IS NULL AND u.deleted_at IS NULL AND ? IS NOT NULL", e);
 	if (!st)
 		return e->code;
@@ -273,6 +275,7 @@ credential_check(struct store *s, bool session, const char *secret, struct princ
 		p->user_id = stmt_int(st, 1);
 		snprintf(p->name, sizeof(p->name), "%s", stmt_text(st, 2));
 		snprintf(p->role, sizeof(p->role), "%s", stmt_text(st, 3));
+		p->team_id = stmt_is_null(st, 4) ? 0 : stmt_int(st, 4);
 		p->via_session = session;
 	}
 	stmt_finish(st);

@@ -1,29 +1,42 @@
 /* SPDX-License-Identifier: MIT */
-/* Roles and what each may do, per entity and action: one table. Record-level
- * scopes (own, team, all) build on this later. */
+/* Roles and what each may do: per entity and action, a scope of records
+ * (none, own, team, all), in one table. The engine enforces the scope
+ * (engine/access.c); a scope of none is a 403 before any record is read. */
 #include <string.h>
 #include "auth/auth.h"
 
-#define R (1u << ACT_READ)
-#define C (1u << ACT_CREATE)
-#define U (1u << ACT_UPDATE)
-#define D (1u << ACT_DELETE)
-#define A (1u << ACT_ADMIN)
+/* Scopes per action, in enum action order: read, create, update, delete,
+ * admin. N none, O own (and shared), T the team and its sub-teams (and
+ * own), A all. The first row naming the role and entity (or "*") decides. */
+#define N SCOPE_NONE
+#define O SCOPE_OWN
+#define T SCOPE_TEAM
+#define A SCOPE_ALL
 
 static const struct {
 	const char *role;
 	const char *entity;	/* "*" = every entity */
-	unsigned actions;
+	enum scope scope[ACT_COUNT];
 } grants[] = {
-	{ "admin", "*", R | C | U | D | A },
-	{ "manager", "*", R | C | U | D },
-	{ "sales", "*", R | C | U | D },
-	{ "service", "*", R | C | U | D },
-	{ "marketing", "customers", R | U },
-	{ "marketing", "interactions", R | C },
-	{ "marketing", "*", R },
-	{ "readonly", "*", R },
+	{ "admin", "*", { A, A, A, A, A } },
+	/* teams are managed by admins; everyone may see them */
+	{ "manager", "teams", { A, N, N, N, N } },
+	{ "sales", "teams", { A, N, N, N, N } },
+	{ "service", "teams", { A, N, N, N, N } },
+	{ "marketing", "teams", { A, N, N, N, N } },
+	{ "manager", "*", { T, T, T, T, N } },
+	{ "sales", "*", { O, O, O, O, N } },
+	{ "service", "*", { O, O, O, O, N } },
+	{ "marketing", "customers", { A, N, O, N, N } },
+	{ "marketing", "interactions", { A, O, N, N, N } },
+	{ "marketing", "*", { A, N, N, N, N } },
+	{ "readonly", "*", { A, N, N, N, N } },
 };
+
+#undef N
+#undef O
+#undef T
+#undef A
 
 static const char *const roles[] = {
 	"admin", "manager", "sales", "service", "marketing", "readonly", NULL
@@ -44,15 +57,20 @@ role_names(void)
 	return "admin, manager, sales, service, marketing, readonly";
 }
 
-bool
-role_allows(const char *role, const char *entity, enum action act)
+enum scope
+role_scope(const char *role, const char *entity, enum action act)
 {
-	/* the first grant naming the role and entity (or "*") decides */
 	for (size_t i = 0; i < sizeof(grants) / sizeof(grants[0]); i++) {
 		if (strcmp(grants[i].role, role) != 0)
 			continue;
 		if (strcmp(grants[i].entity, entity) == 0 || strcmp(grants[i].entity, "*") == 0)
-			return (grants[i].actions & (1u << act)) != 0;
+			return grants[i].scope[act];
 	}
-	return false;
+	return SCOPE_NONE;
+}
+
+bool
+role_allows(const char *role, const char *entity, enum action act)
+{
+	return role_scope(role, entity, act) != SCOPE_NONE;
 }

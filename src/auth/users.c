@@ -10,6 +10,7 @@
 
 struct add_job {
 	const char *name, *role, *hash;
+	int64_t team_id;	/* 0 = none */
 	int64_t id;
 };
 
@@ -19,8 +20,8 @@ add_job_run(struct store_conn *c, void *ctx, struct err *e)
 	struct add_job *j = ctx;
 	char now[TIME_STR_LEN];
 	struct stmt *st = store_prepare(c,
-		"INSERT INTO users (name, password_hash, role, created_at, updated_at) "
-		"VALUES (?, ?, ?, ?, ?)", e);
+		"INSERT INTO users (name, password_hash, role, created_at, updated_at, team_id) "
+		"VALUES (?, ?, ?, ?, ?, ?)", e);
 
 	if (!st)
 		return e->code;
@@ -30,6 +31,10 @@ add_job_run(struct store_conn *c, void *ctx, struct err *e)
 	stmt_bind_str(st, 3, j->role);
 	stmt_bind_str(st, 4, now);
 	stmt_bind_str(st, 5, now);
+	if (j->team_id)
+		stmt_bind_int(st, 6, j->team_id);
+	else
+		stmt_bind_null(st, 6);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
 	if (rc == ERR_CONFLICT)
@@ -50,8 +55,8 @@ name_ok(const char *name)
 }
 
 enum err_code
-user_add(struct store *s, const char *name, const char *role, const char *password,
-	 int64_t *id, struct err *e)
+user_add(struct store *s, const char *name, const char *role, int64_t team_id,
+	 const char *password, int64_t *id, struct err *e)
 {
 	char hash[crypto_pwhash_STRBYTES];
 
@@ -63,7 +68,7 @@ user_add(struct store *s, const char *name, const char *role, const char *passwo
 		return e->code;
 	if (password_hash(password, hash, sizeof(hash), e) != ERR_OK)
 		return e->code;
-	struct add_job j = { .name = name, .role = role, .hash = hash };
+	struct add_job j = { .name = name, .role = role, .hash = hash, .team_id = team_id };
 	enum err_code rc = store_write(s, add_job_run, &j, e);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc == ERR_OK && id)
@@ -80,7 +85,7 @@ load_user(struct store *s, const char *name, struct principal *p, char *hash, si
 	struct stmt *st;
 
 	*found = false;
-	if (!c || !(st = store_prepare(c, "SELECT id, name, role, password_hash FROM users "
+	if (!c || !(st = store_prepare(c, "SELECT id, name, role, password_hash, team_id FROM users "
 					  "WHERE name = ? AND deleted_at IS NULL", e)))
 		return e->code;
 	stmt_bind_str(st, 1, name);
@@ -93,6 +98,7 @@ load_user(struct store *s, const char *name, struct principal *p, char *hash, si
 		snprintf(p->role, sizeof(p->role), "%s", stmt_text(st, 2));
 		if (hash)
 			snprintf(hash, hashlen, "%s", stmt_text(st, 3));
+		p->team_id = stmt_is_null(st, 4) ? 0 : stmt_int(st, 4);
 	}
 	stmt_finish(st);
 	return rc < 0 ? e->code : ERR_OK;

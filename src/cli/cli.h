@@ -35,5 +35,8 @@ int cmd_token(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_team(int argc, char **argv);
+/* The id of the live team named name, 0 if none. */
+int64_t cli_team_id(struct store *s, const char *name);
 
 #endif

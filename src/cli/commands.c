@@ -117,16 +117,16 @@ user_list(struct store *s)
 {
 	struct err e = { 0 };
 	struct store_conn *c = store_reader(s, &e);
-	struct stmt *st = c ? store_prepare(c, "SELECT id, name, role, created_at FROM users "
-					      "WHERE deleted_at IS NULL ORDER BY id", &e) : NULL;
+	struct stmt *st = c ? store_prepare(c, "SELECT u.id, u.name, u.role, u.created_at, t.name FROM users u "
+		"LEFT JOIN teams t ON t.id = u.team_id WHERE u.deleted_at IS NULL ORDER BY u.id", &e) : NULL;
 	if (!st) {
 		cli_fail("%s", e.msg);
 		err_clear(&e);
 		return 1;
 	}
 	while (stmt_step(st, &e) == 1)
-		printf("%lld\t%s\t%s\t%s\n", (long long)stmt_int(st, 0), stmt_text(st, 1),
-		       stmt_text(st, 2), stmt_text(st, 3));
+		printf("%lld\t%s\t%s\t%s\t%s\n", (long long)stmt_int(st, 0), stmt_text(st, 1),
+		       stmt_text(st, 2), stmt_is_null(st, 4) ? "-" : stmt_text(st, 4), stmt_text(st, 3));
 	stmt_finish(st);
 	err_clear(&e);
 	return 0;
@@ -135,9 +135,12 @@ user_list(struct store *s)
 int
 cmd_user(int argc, char **argv)
 {
-	const char *data = NULL, *role = NULL, *pos[2];
+	const char *data = NULL, *role = NULL, *team = NULL, *pos[2];
 	bool pw_stdin = false;
-	struct opt opts[] = { { "data", &data }, { "role", &role }, { "password-stdin", NULL, &pw_stdin }, { 0 } };
+	struct opt opts[] = {
+		{ "data", &data }, { "role", &role }, { "team", &team },
+		{ "password-stdin", NULL, &pw_stdin }, { 0 }
+	};
 	char password[PASSWORD_MAX + 2];
 	struct err e = { 0 };
 	int npos, rc = 1;
@@ -165,8 +168,10 @@ cmd_user(int argc, char **argv)
 	struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 	if (!s)
 		return 1;
-	int64_t id;
-	if (user_add(s, pos[1], role, password, &id, &e) == ERR_OK) {
+	int64_t id, team_id = team ? cli_team_id(s, team) : 0;
+	if (team && !team_id)
+		err_set(&e, ERR_NOTFOUND, "no team named %s (add it with: guanxi team add NAME)", team);
+	else if (user_add(s, pos[1], role, team_id, password, &id, &e) == ERR_OK) {
 		printf("user %s added (id %lld, role %s)\n", pos[1], (long long)id, role);
 		rc = 0;
 	} else {

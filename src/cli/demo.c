@@ -214,7 +214,7 @@ batch_run(struct store_conn *c, void *ctx, struct err *e)
 	struct actor system = { .user_id = 0, .name = "demo", .role = "admin" };
 	struct wtx w;
 
-	wtx_init(&w, c, &system);
+	wtx_init(&w, c, &system, NULL);
 	for (int k = 0; k < BATCH && d->next < d->total; k++, d->next++)
 		if (one_customer(d, &w, d->next, e) != ERR_OK)
 			return e->code;

@@ -100,7 +100,7 @@ export_all(struct store *s, const struct entity *en, FILE *f)
 		struct list_params p = { .limit = PAGE, .cursor = cursor };
 		char *text;
 		size_t len;
-		if (!c || query_list(c, en, &p, &text, &len, &e) != ERR_OK) {
+		if (!c || query_list(c, en, &p, NULL, &text, &len, &e) != ERR_OK) {
 			cli_fail("export failed: %s", e.msg);
 			err_clear(&e);
 			free(cursor);

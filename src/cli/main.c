@@ -20,8 +20,9 @@ static const struct command {
 	{ "serve", cmd_serve, "serve   [--data DIR] [--listen HOST:PORT] [--threads N] [--access-log FILE|-|off]\n"
 			      "        [--sync full|normal] [--body-max BYTES]   serve the API and UI" },
 	{ "migrate", cmd_migrate, "migrate [--data DIR]                 bring the schema up to date" },
-	{ "user", cmd_user, "user add NAME --role ROLE --password-stdin [--data DIR]\n"
-			    "user list [--data DIR]" },
+	{ "user", cmd_user, "user add NAME --role ROLE [--team TEAM] --password-stdin [--data DIR]\n"
+			    "  user list [--data DIR]" },
+	{ "team", cmd_team, "team add NAME [--parent TEAM] | team list   [--data DIR]" },
 	{ "token", cmd_token, "token create NAME | token list [NAME] | token revoke ID   [--data DIR]" },
 	{ "backup", cmd_backup, "backup  [--data DIR] FILE            online, consistent copy of the database" },
 	{ "demo", cmd_demo, "demo    [--data DIR] [--customers N]  fill with realistic demo data" },

@@ -37,6 +37,31 @@ still_held(const json_t *rec, size_t skip, const char *kind, const char *norm)
 	return held;
 }
 
+enum err_code
+customers_before_save(struct wtx *w, const struct entity *en, json_t *rec, const json_t *old,
+		      struct err *e)
+{
+	(void)en;
+	json_t *owner = json_object_get(rec, "owner_id"), *team = json_object_get(rec, "team_id");
+	bool owner_changed = !old || !json_equal(owner, json_object_get(old, "owner_id"));
+	bool team_changed = old && !json_equal(team, json_object_get(old, "team_id"));
+
+	if (!owner_changed || team_changed || (!old && team && !json_is_null(team)))
+		return ERR_OK;
+	int64_t team_id = 0;
+	if (json_is_integer(owner)) {
+		struct stmt *st = store_prepare(w->c, "SELECT team_id FROM users WHERE id = ?", e);
+		if (!st)
+			return e->code;
+		stmt_bind_int(st, 1, json_integer_value(owner));
+		if (stmt_step(st, e) == 1 && !stmt_is_null(st, 0))
+			team_id = stmt_int(st, 0);
+		stmt_finish(st);
+	}
+	json_object_set_new(rec, "team_id", team_id ? json_integer(team_id) : json_null());
+	return ERR_OK;
+}
+
 static enum err_code
 add_identifier(struct wtx *w, int64_t customer, const char *field, const char *kind,
 	       const char *value, struct err *e)

@@ -6,6 +6,10 @@
 #include <jansson.h>
 #include "engine/entity.h"
 
+/* The team follows the owner: set from the owner's team on create, and
+ * when the owner changes unless the team is changed too. */
+enum err_code customers_before_save(struct wtx *w, const struct entity *en, json_t *rec,
+				    const json_t *old, struct err *e);
 /* Keep the customer's e-mail, phone and mobile as identifiers. */
 enum err_code customers_after_save(struct wtx *w, const struct entity *en, const json_t *rec,
 				   const json_t *old, struct err *e);

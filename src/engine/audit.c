@@ -45,13 +45,13 @@ history_entry(struct stmt *st)
 }
 
 enum err_code
-audit_history(struct store_conn *c, const struct entity *en, int64_t id, json_t **out,
-	      struct err *e)
+audit_history(struct store_conn *c, const struct entity *en, int64_t id,
+	      const struct access *acc, json_t **out, struct err *e)
 {
 	json_t *rec;
 
 	*out = NULL;
-	if (record_get(c, en, id, true, &rec, e) != ERR_OK)
+	if (record_get(c, en, id, true, acc, &rec, e) != ERR_OK)
 		return e->code;
 	json_decref(rec);
 	struct stmt *st = store_prepare(c,

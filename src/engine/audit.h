@@ -13,8 +13,9 @@ enum err_code audit_record(struct wtx *w, const struct entity *en, int64_t id,
 			   const char *action, const char *changes, struct err *e);
 
 /* {"data":[{id, at, user_id, user, action, changes}]} oldest first, for a
- * record that exists or existed (deleted ones too); 404 otherwise. */
+ * record that exists or existed (deleted ones too) and that acc may see;
+ * 404 otherwise. */
 enum err_code audit_history(struct store_conn *c, const struct entity *en, int64_t id,
-			    json_t **out, struct err *e);
+			    const struct access *acc, json_t **out, struct err *e);
 
 #endif

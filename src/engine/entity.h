@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "engine/access.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -101,6 +102,9 @@ struct entity_def {
 	const struct index_def *indexes;
 	size_t nindexes;
 	const struct entity_hooks *hooks;
+	/* record-level access (engine/access.h): owned records name their
+	 * owner and team fields; child records name their parent field */
+	const char *owner_field, *team_field, *parent_field;
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -112,7 +116,7 @@ struct entity_def {
  * one never sees it freed. */
 struct sql_cache {
 	unsigned gen;		/* custom_gen it was built for */
-	char *text[2];		/* read one record: [0] live only, [1] deleted too */
+	char *text[2][4];	/* read one record: [deleted too][read scope] */
 	struct sql_cache *older;
 };
 
@@ -138,11 +142,13 @@ struct actor {
 struct wtx {
 	struct store_conn *c;
 	const struct actor *who;
+	const struct access *acc;	/* NULL = unrestricted (the system) */
 	int64_t now_ms;
 	char now[TIME_STR_LEN];
 };
 
-void wtx_init(struct wtx *w, struct store_conn *c, const struct actor *who);
+void wtx_init(struct wtx *w, struct store_conn *c, const struct actor *who,
+	      const struct access *acc);
 
 /* Registry (registry.c): process-wide, built once at start. */
 enum err_code registry_init(struct err *e);

@@ -235,6 +235,9 @@ system_paths(json_t *paths)
 		"auth", NULL, NULL, json_pack("{s:o}", "204", response("Logged out", NULL)))));
 	json_object_set_new(paths, "/api/v1/auth/me", json_pack("{s:o}", "get", op("me", "Who am I",
 		"auth", NULL, NULL, json_pack("{s:o}", "200", response("The user", user)))));
+	json_object_set_new(paths, "/api/v1/roles", json_pack("{s:o}", "get", op("roles",
+		"The permission table: per role and entity, the scope of each action", "meta", NULL, NULL,
+		json_pack("{s:o}", "200", response("Roles", json_pack("{s:s}", "type", "object"))))));
 	json_t *ent = param("entity", "path", true, json_pack("{s:s}", "type", "string"), "entity name");
 	json_object_set_new(paths, "/api/v1/meta/entities", json_pack("{s:o}", "get", op("meta_entities",
 		"Entities and their fields", "meta", NULL, NULL, json_pack("{s:o}", "200", response("Entities",

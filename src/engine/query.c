@@ -524,7 +524,7 @@ parse_list(const struct entity *en, const struct list_params *p, struct list_que
  * rendered by the database; only the last one's sort key is read here. */
 static enum err_code
 run_list(struct store_conn *c, const struct entity *en, const struct list_query *q,
-	 const char *text, struct buf *out, struct err *e)
+	 const char *text, const struct access *acc, struct buf *out, struct err *e)
 {
 	struct buf sql;
 	struct binds *b = calloc(1, sizeof(*b));
@@ -547,6 +547,8 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 	json_array_append_new(keep, idv);
 	if (q->after_value)
 		keyset_sql(&sql, b, q->sort, q->desc, q->after_value, idv);
+	/* last: its named parameters come after every positional one */
+	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL);
 	if (strcmp(q->sort->name, "id") == 0)
 		buf_printf(&sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
 	else
@@ -561,6 +563,7 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 	}
 	for (int i = 0; i < b->n; i++)
 		record_bind_value(st, i + 1, b->field[i], b->value[i]);
+	access_bind(st, acc);
 	int step;
 	bool more = false;
 	buf_adds(out, "{\"data\":[");
@@ -603,7 +606,7 @@ out:
 
 enum err_code
 query_list(struct store_conn *c, const struct entity *en, const struct list_params *p,
-	   char **out, size_t *len, struct err *e)
+	   const struct access *acc, char **out, size_t *len, struct err *e)
 {
 	struct list_query q;
 	struct buf page;
@@ -612,7 +615,7 @@ query_list(struct store_conn *c, const struct entity *en, const struct list_para
 	*out = NULL;
 	buf_init(&page, LIST_MAX_BYTES);
 	if ((rc = parse_list(en, p, &q, e)) == ERR_OK)
-		rc = run_list(c, en, &q, p->q, &page, e);
+		rc = run_list(c, en, &q, p->q, acc, &page, e);
 	list_query_release(&q);
 	if (rc == ERR_OK)
 		*out = buf_detach(&page, len);

@@ -40,9 +40,11 @@ char *cursor_encode(const char *sort, const json_t *value, int64_t id);
 enum err_code cursor_decode(const char *cursor, const char *sort, json_t **value,
 			    int64_t *id, struct err *e);
 
-/* Run a list; *out is the JSON text {"data":[...],"next_cursor":"..."|null},
- * yours to free(). */
+/* Run a list of the records acc->read lets the caller see (acc NULL: all);
+ * *out is the JSON text {"data":[...],"next_cursor":"..."|null}, yours to
+ * free(). */
 enum err_code query_list(struct store_conn *c, const struct entity *en,
-			 const struct list_params *p, char **out, size_t *len, struct err *e);
+			 const struct list_params *p, const struct access *acc, char **out,
+			 size_t *len, struct err *e);
 
 #endif

@@ -80,41 +80,47 @@ record_json_sql(struct buf *b, const struct entity *en, const json_t *select)
 	store_sql_json_close(b);
 }
 
-/* The SQL reading one record, for the live custom fields. */
+/* The SQL reading one record, for the live custom fields and a scope. */
 static const char *
-read_sql(const struct entity *en, bool include_deleted)
+read_sql(const struct entity *en, bool include_deleted, const struct access *acc)
 {
 	unsigned gen = atomic_load(&en->custom_gen);
 	struct sql_cache *c = atomic_load_explicit(&en->read_cache, memory_order_acquire);
+	enum scope scope = acc ? acc->read : SCOPE_ALL;
 
 	if (c && c->gen == gen)
-		return c->text[include_deleted];
+		return c->text[include_deleted][scope];
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		abort();
 	c->gen = gen;
 	for (int k = 0; k < 2; k++) {
-		struct buf sql;
-		buf_init(&sql, SQL_MAX);
-		buf_adds(&sql, "SELECT ");
-		record_json_sql(&sql, en, NULL);
-		buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
-			   k ? "" : " AND deleted_at IS NULL");
-		c->text[k] = buf_detach(&sql, NULL);
+		for (int sc = SCOPE_NONE; sc <= SCOPE_ALL; sc++) {
+			struct access any = { .read = (enum scope)sc };
+			struct buf sql;
+			buf_init(&sql, SQL_MAX);
+			buf_adds(&sql, "SELECT ");
+			record_json_sql(&sql, en, NULL);
+			buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
+				   k ? "" : " AND deleted_at IS NULL");
+			access_sql(&sql, en, &any, (enum scope)sc);
+			c->text[k][sc] = buf_detach(&sql, NULL);
+		}
 	}
 	registry_set_read_cache(en, c);
-	return c->text[include_deleted];
+	return c->text[include_deleted][scope];
 }
 
 enum err_code
 record_get_text(struct store_conn *c, const struct entity *en, int64_t id, bool include_deleted,
-		char **text, size_t *len, struct err *e)
+		const struct access *acc, char **text, size_t *len, struct err *e)
 {
 	*text = NULL;
-	struct stmt *st = store_prepare(c, read_sql(en, include_deleted), e);
+	struct stmt *st = store_prepare(c, read_sql(en, include_deleted, acc), e);
 	if (!st)
 		return e->code;
 	stmt_bind_int(st, 1, id);
+	access_bind(st, acc);
 	int rc = stmt_step(st, e);
 	if (rc == 1) {
 		*len = stmt_len(st, 0);
@@ -163,13 +169,13 @@ record_bind_value(struct stmt *st, int i, const struct field *f, const json_t *v
 
 enum err_code
 record_get(struct store_conn *c, const struct entity *en, int64_t id, bool include_deleted,
-	   json_t **out, struct err *e)
+	   const struct access *acc, json_t **out, struct err *e)
 {
 	char *text;
 	size_t len;
 
 	*out = NULL;
-	if (record_get_text(c, en, id, include_deleted, &text, &len, e) != ERR_OK)
+	if (record_get_text(c, en, id, include_deleted, acc, &text, &len, e) != ERR_OK)
 		return e->code;
 	*out = json_loadb(text, len, 0, NULL);
 	free(text);
@@ -215,12 +221,19 @@ check_references(struct wtx *w, const struct entity *en, const json_t *rec,
 			continue;
 		if (old && json_equal(v, json_object_get(old, f->name)))
 			continue;	/* unchanged: no need to look again */
-		char sql[160];
-		snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id = ? AND deleted_at IS NULL", f->ref);
-		struct stmt *st = store_prepare(w->c, sql, e);
+		/* a record the caller may not see is as good as absent */
+		const struct entity *target = registry_find(f->ref);
+		struct buf sql;
+		buf_init(&sql, 4096);
+		buf_printf(&sql, "SELECT 1 FROM %s WHERE id = ? AND deleted_at IS NULL", f->ref);
+		if (target && w->acc)
+			access_sql(&sql, target, w->acc, w->acc->read);
+		struct stmt *st = store_prepare(w->c, sql.data, e);
+		buf_release(&sql);
 		if (!st)
 			return e->code;
 		stmt_bind_int(st, 1, json_integer_value(v));
+		access_bind(st, w->acc);
 		int rc = stmt_step(st, e);
 		stmt_finish(st);
 		if (rc < 0)
@@ -312,6 +325,32 @@ diff_records(const struct entity *en, const json_t *old, const json_t *rec, stru
 	return n;
 }
 
+/* May the caller's action touch record id (which it can see)? */
+static enum err_code
+check_act(struct wtx *w, const struct entity *en, int64_t id, const char *what, struct err *e)
+{
+	if (!w->acc || w->acc->act == SCOPE_ALL || !access_applies(en))
+		return ERR_OK;
+	struct buf sql;
+	buf_init(&sql, 4096);
+	buf_printf(&sql, "SELECT 1 FROM %s WHERE id = ?", en->def->name);
+	access_sql(&sql, en, w->acc, w->acc->act);
+	struct stmt *st = store_prepare(w->c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, id);
+	access_bind(st, w->acc);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	if (rc == 0)
+		return err_set(e, ERR_FORBIDDEN, "your role may only %s %s of your own%s", what,
+			       en->def->name, w->acc->act == SCOPE_TEAM ? " or your team's" : "");
+	return ERR_OK;
+}
+
 /* ---- writes ---- */
 
 void
@@ -375,7 +414,8 @@ record_insert(struct wtx *w, const struct entity *en, const json_t *body, json_t
 		goto out;
 	if ((rc = check_references(w, en, rec, NULL, e)) != ERR_OK)
 		goto out;
-	if ((rc = insert_row(w, en, rec, &id, e)) != ERR_OK)
+	if ((rc = insert_row(w, en, rec, &id, e)) != ERR_OK ||
+	    (rc = check_act(w, en, id, "create", e)) != ERR_OK)
 		goto out;
 	json_t *written = rec;
 	rec = record_shape(en, written, id, w->now, w->now, 1);
@@ -442,9 +482,10 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 
 	*out = NULL;
 	buf_init(&changes, HISTORY_MAX_BYTES);
-	if ((rc = record_get(w->c, en, id, false, &old, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, false, w->acc, &old, e)) != ERR_OK)
 		return rc;
-	if ((rc = check_version(en, old, if_match, e)) != ERR_OK)
+	if ((rc = check_act(w, en, id, "change", e)) != ERR_OK ||
+	    (rc = check_version(en, old, if_match, e)) != ERR_OK)
 		goto out;
 	if ((rc = validate_record(en, patch, VALIDATE_UPDATE, w, &clean, e)) != ERR_OK)
 		goto out;
@@ -508,9 +549,10 @@ record_delete(struct wtx *w, const struct entity *en, int64_t id, int64_t if_mat
 	json_t *old = NULL;
 	enum err_code rc;
 
-	if ((rc = record_get(w->c, en, id, false, &old, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, false, w->acc, &old, e)) != ERR_OK)
 		return rc;
-	if ((rc = check_version(en, old, if_match, e)) != ERR_OK)
+	if ((rc = check_act(w, en, id, "delete", e)) != ERR_OK ||
+	    (rc = check_version(en, old, if_match, e)) != ERR_OK)
 		goto out;
 	if ((rc = set_deleted(w, en, id, w->now, e)) != ERR_OK)
 		goto out;
@@ -532,8 +574,10 @@ record_restore(struct wtx *w, const struct entity *en, int64_t id, json_t **out,
 	enum err_code rc;
 
 	*out = NULL;
-	if ((rc = record_get(w->c, en, id, true, &old, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, true, w->acc, &old, e)) != ERR_OK)
 		return rc;
+	if ((rc = check_act(w, en, id, "restore", e)) != ERR_OK)
+		goto out;
 	json_t *deleted = json_object_get(old, "deleted_at");
 	if (!json_is_string(deleted)) {
 		rc = err_set(e, ERR_CONFLICT, "%s %lld is not deleted", en->def->singular, (long long)id);
@@ -545,7 +589,7 @@ record_restore(struct wtx *w, const struct entity *en, int64_t id, json_t **out,
 		goto out;
 	if ((rc = audit_record(w, en, id, "restore", NULL, e)) != ERR_OK)
 		goto out;
-	if ((rc = record_get(w->c, en, id, false, &rec, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, false, w->acc, &rec, e)) != ERR_OK)
 		goto out;
 	if (h && h->after_restore &&
 	    (rc = h->after_restore(w, en, rec, json_string_value(deleted), e)) != ERR_OK)

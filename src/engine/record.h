@@ -15,8 +15,13 @@
 
 #define NO_VERSION (-1)		/* no If-Match given */
 
+/* Reads see only what acc->read allows (acc NULL: everything); a record
+ * outside it is ERR_NOTFOUND. Writes take the access from the wtx: the
+ * record must be visible (else ERR_NOTFOUND) and within acc->act (else
+ * ERR_FORBIDDEN); a created record must fall within acc->act. */
 enum err_code record_get(struct store_conn *c, const struct entity *en, int64_t id,
-			 bool include_deleted, json_t **out, struct err *e);
+			 bool include_deleted, const struct access *acc, json_t **out,
+			 struct err *e);
 
 enum err_code record_insert(struct wtx *w, const struct entity *en, const json_t *body,
 			    json_t **out, struct err *e);
@@ -31,7 +36,8 @@ enum err_code record_restore(struct wtx *w, const struct entity *en, int64_t id,
 /* The record as JSON text, rendered by the database (the fast path for
  * reads); *text is yours to free(). */
 enum err_code record_get_text(struct store_conn *c, const struct entity *en, int64_t id,
-			      bool include_deleted, char **text, size_t *len, struct err *e);
+			      bool include_deleted, const struct access *acc, char **text,
+			      size_t *len, struct err *e);
 /* Append the SQL expression that renders a row of en as a JSON object:
  * every field, or id plus the names in `select` (a JSON array). */
 void record_json_sql(struct buf *b, const struct entity *en, const json_t *select);

@@ -80,10 +80,11 @@ field_is_column(const struct field *f)
 }
 
 void
-wtx_init(struct wtx *w, struct store_conn *c, const struct actor *who)
+wtx_init(struct wtx *w, struct store_conn *c, const struct actor *who, const struct access *acc)
 {
 	w->c = c;
 	w->who = who;
+	w->acc = acc;
 	w->now_ms = time_now_ms();
 	time_format(w->now_ms, w->now);
 }
@@ -148,8 +149,9 @@ registry_free(void)
 		struct sql_cache *c = atomic_load(&en->read_cache);
 		while (c) {
 			struct sql_cache *older = c->older;
-			free(c->text[0]);
-			free(c->text[1]);
+			for (int k = 0; k < 2; k++)
+				for (int sc = 0; sc < 4; sc++)
+					free(c->text[k][sc]);
 			free(c);
 			c = older;
 		}

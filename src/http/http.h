@@ -101,6 +101,8 @@ enum err_code req_json_body(struct req *r, json_t **out);
 /* The :id parameter, or ERR_NOTFOUND for anything but a positive integer. */
 enum err_code req_id(struct req *r, int64_t *id);
 void req_add_header(struct req *r, const char *name, const char *value);
+/* The caller's record access on r->entity for act (read scope included). */
+void req_access(const struct req *r, enum action act, struct access *out);
 /* Queue fn(ctx) for the store's writer and suspend the connection, so the
  * worker thread serves others meanwhile. Once the write is durable, `then`
  * runs on a worker thread to reply; if the write failed the error in r->err

@@ -177,6 +177,17 @@ finish_async(struct req *r)
 	return then(r);
 }
 
+void
+req_access(const struct req *r, enum action act, struct access *out)
+{
+	const char *entity = r->entity ? r->entity->def->name : "";
+
+	out->user_id = r->who.user_id;
+	out->team_id = r->who.team_id;
+	out->read = role_scope(r->who.role, entity, ACT_READ);
+	out->act = role_scope(r->who.role, entity, act);
+}
+
 /* ---- routing ---- */
 
 /* Match path against pattern; fills r's params on success. */

@@ -32,4 +32,5 @@ static const struct entity_hooks hooks = {
 const struct entity_def contacts_entity = {
 	.name = "contacts", .singular = "contact", .label = "Contacts",
 	.fields = fields, .nfields = COUNT_OF(fields), .hooks = &hooks,
+	.parent_field = "customer_id",	/* visible with its customer */
 };

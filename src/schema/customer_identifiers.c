@@ -26,4 +26,5 @@ const struct entity_def customer_identifiers_entity = {
 	.name = "customer_identifiers", .singular = "customer identifier", .label = "Identifiers",
 	.fields = fields, .nfields = COUNT_OF(fields),
 	.indexes = indexes, .nindexes = COUNT_OF(indexes), .hooks = &hooks,
+	.parent_field = "customer_id",	/* visible with its customer */
 };

@@ -35,11 +35,14 @@ static const struct field fields[] = {
 	{ .name = "customer_class", .type = FT_ENUM, .values = classes },
 	{ .name = "source", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED },
 	{ .name = "owner_id", .type = FT_REF, .ref = "users", .flags = F_INDEXED | F_DEFAULT_ACTOR },
+	/* defaults to the owner's team, and follows the owner when it changes */
+	{ .name = "team_id", .type = FT_REF, .ref = "teams", .flags = F_INDEXED },
 	{ .name = "tags", .type = FT_TAGS },
 	{ .name = "notes", .type = FT_TEXT },
 };
 
 static const struct entity_hooks hooks = {
+	.before_save = customers_before_save,
 	.after_save = customers_after_save,
 	.after_delete = customers_after_delete,
 	.after_restore = customers_after_restore,
@@ -48,4 +51,5 @@ static const struct entity_hooks hooks = {
 const struct entity_def customers_entity = {
 	.name = "customers", .singular = "customer", .label = "Customers",
 	.fields = fields, .nfields = COUNT_OF(fields), .hooks = &hooks,
+	.owner_field = "owner_id", .team_field = "team_id",
 };

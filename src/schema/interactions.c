@@ -24,4 +24,5 @@ static const struct entity_hooks hooks = {
 const struct entity_def interactions_entity = {
 	.name = "interactions", .singular = "interaction", .label = "Interactions",
 	.fields = fields, .nfields = COUNT_OF(fields), .hooks = &hooks,
+	.parent_field = "customer_id",	/* visible with its customer */
 };

@@ -3,6 +3,7 @@
 #include "schema/schema.h"
 
 const struct entity_def *const schema_entities[] = {
+	&teams_entity,
 	&customers_entity,
 	&contacts_entity,
 	&customer_identifiers_entity,

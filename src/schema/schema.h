@@ -9,6 +9,7 @@
 extern const struct entity_def *const schema_entities[];
 extern const size_t schema_entity_count;
 
+extern const struct entity_def teams_entity;
 extern const struct entity_def customers_entity;
 extern const struct entity_def contacts_entity;
 extern const struct entity_def customer_identifiers_entity;

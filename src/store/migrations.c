@@ -33,6 +33,8 @@ static const char *const steps[] = {
 	" id INTEGER PRIMARY KEY, entity TEXT NOT NULL, name TEXT NOT NULL,"
 	" definition TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT,"
 	" deleted_at TEXT, UNIQUE (entity, name));",
+	/* 2: users belong to a team (teams is a declared entity) */
+	"ALTER TABLE users ADD COLUMN team_id INTEGER REFERENCES teams(id);",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

@@ -332,6 +332,15 @@ stmt_bind_null(struct stmt *st, int i)
 	sqlite3_bind_null(st->st, i);
 }
 
+void
+stmt_bind_named_int(struct stmt *st, const char *name, int64_t v)
+{
+	int i = sqlite3_bind_parameter_index(st->st, name);
+
+	if (i > 0)
+		sqlite3_bind_int64(st->st, i, v);
+}
+
 int
 stmt_step(struct stmt *st, struct err *e)
 {

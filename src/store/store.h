@@ -64,6 +64,8 @@ void stmt_bind_double(struct stmt *st, int i, double v);
 void stmt_bind_text(struct stmt *st, int i, const char *s, size_t n);	/* copied */
 void stmt_bind_str(struct stmt *st, int i, const char *s);	/* NULL binds NULL */
 void stmt_bind_null(struct stmt *st, int i);
+/* Bind a named parameter (":name") if the statement has it. */
+void stmt_bind_named_int(struct stmt *st, const char *name, int64_t v);
 /* 1 = a row, 0 = done, <0 = error in e (ERR_CONFLICT for a unique
  * constraint, ERR_STORE otherwise). */
 int stmt_step(struct stmt *st, struct err *e);

@@ -28,7 +28,8 @@ async function history(api, p) {
 
 test('create, update by another user, delete, restore: full trail', async () => {
   const t0 = Date.now();
-  const c = await alice.post('/api/v1/customers', { name: '王小明', city: '上海市', tags: ['vip'] });
+  // bob is a sales rep: he may change customers he owns
+  const c = await alice.post('/api/v1/customers', { name: '王小明', city: '上海市', tags: ['vip'], owner_id: bobId });
   assertStatus(c, 201);
   const p = `/api/v1/customers/${c.json.id}`;
 
@@ -95,7 +96,7 @@ test('failed updates add no history entry', async () => {
 });
 
 test('history of other entities', async () => {
-  const co = await alice.post('/api/v1/customers', { name: '騰訊 Tencent', kind: 'company' });
+  const co = await alice.post('/api/v1/customers', { name: '騰訊 Tencent', kind: 'company', owner_id: bobId });
   const ct = await bob.post('/api/v1/contacts', { customer_id: co.json.id, name: '馬先生', role: 'CEO' });
   assertStatus(ct, 201);
   assertStatus(await bob.patch(`/api/v1/contacts/${ct.json.id}`, { role: '董事長' }), 200);

@@ -179,10 +179,12 @@ process.on('exit', () => {
 });
 
 export class GuanxiServer {
-  /** users: [{name, role, password?}] (default one admin). */
+  /** users: [{name, role, password?, team?}] (default one admin). */
+  /** teams: [{name, parent?}], made before the users. */
   /** accessLog: 'off' (default) or true for DIR/access.log. */
-  constructor({ users = [{ name: 'alice', role: 'admin' }], env = {}, accessLog = 'off' } = {}) {
+  constructor({ users = [{ name: 'alice', role: 'admin' }], teams = [], env = {}, accessLog = 'off' } = {}) {
     this.userSpecs = users;
+    this.teamSpecs = teams;
     this.accessLog = accessLog;
     this.env = env;
     this.dir = null;
@@ -210,11 +212,13 @@ export class GuanxiServer {
   async setup() {
     this.dir = await makeDataDir();
     await this.cliOk(['init']);
-    await Promise.all(this.userSpecs.map((u) => this.addUser(u.name, u.role, u.password)));
+    // teams in order (a parent before its children), then the users
+    for (const t of this.teamSpecs || []) await this.cliOk(['team', 'add', t.name, ...(t.parent ? ['--parent', t.parent] : [])]);
+    await Promise.all(this.userSpecs.map((u) => this.addUser(u.name, u.role, u.password, u.team)));
   }
 
-  async addUser(name, role, password = `pw-${name}-秘密-123456`) {
-    await this.cliOk(['user', 'add', name, '--role', role, '--password-stdin'], { input: password + '\n' });
+  async addUser(name, role, password = `pw-${name}-秘密-123456`, team) {
+    await this.cliOk(['user', 'add', name, '--role', role, ...(team ? ['--team', team] : []), '--password-stdin'], { input: password + '\n' });
     const token = await this.createToken(name);
     this.users[name] = { name, role, password, token };
     return this.users[name];

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* The access condition of a scope, from the entity's declaration. */
+#include <string.h>
+#include "engine/access.h"
+#include "engine/entity.h"
+
+bool
+access_applies(const struct entity *en)
+{
+	return en->def->owner_field || en->def->parent_field;
+}
+
+/* The condition on an owned entity's own columns. */
+static void
+owned_sql(struct buf *sql, const struct entity_def *d, enum scope scope)
+{
+	if (scope == SCOPE_NONE) {
+		buf_adds(sql, "0");
+		return;
+	}
+	buf_printf(sql, "%s = :acc_user", d->owner_field);
+	if (scope == SCOPE_TEAM && d->team_field)
+		/* the caller's team and every team below it */
+		buf_printf(sql, " OR %s IN (WITH RECURSIVE below(id) AS (SELECT :acc_team "
+			   "UNION SELECT teams.id FROM teams JOIN below ON teams.parent_id = below.id) "
+			   "SELECT id FROM below)", d->team_field);
+}
+
+void
+access_sql(struct buf *sql, const struct entity *en, const struct access *acc, enum scope scope)
+{
+	const struct entity_def *d = en->def;
+
+	if (!acc || scope == SCOPE_ALL || !access_applies(en))
+		return;
+	buf_adds(sql, " AND (");
+	if (d->owner_field) {
+		owned_sql(sql, d, scope);
+	} else {
+		/* controlled by parent: the parent entity is owned */
+		const struct field *pf = entity_field(en, d->parent_field);
+		const struct entity *parent = pf ? registry_find(pf->ref) : NULL;
+		if (!parent || !parent->def->owner_field) {
+			buf_adds(sql, "0");	/* a declaration error: show nothing */
+		} else {
+			buf_printf(sql, "%s IN (SELECT id FROM %s WHERE ", d->parent_field, parent->def->name);
+			owned_sql(sql, parent->def, scope);
+			buf_addc(sql, ')');
+		}
+	}
+	buf_addc(sql, ')');
+}
+
+void
+access_bind(struct stmt *st, const struct access *acc)
+{
+	if (!acc)
+		return;
+	stmt_bind_named_int(st, ":acc_user", acc->user_id);
+	stmt_bind_named_int(st, ":acc_team", acc->team_id);
+}

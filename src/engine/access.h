@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* Record-level access: which records a caller may see and change.
+ *
+ * An entity declares how its records are owned: by an owner and a team
+ * (entity_def.owner_field, .team_field), or through a parent record
+ * (.parent_field, "controlled by parent": a contact is visible to whoever
+ * sees its customer). A scope (own, team, all) then becomes one SQL
+ * condition, added by the engine to every read and checked on every write,
+ * so no path can reach a record the caller may not see: a record outside
+ * the read scope is "not found", never "forbidden". */
+#ifndef GX_ACCESS_H
+#define GX_ACCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "util/buf.h"
+
+enum scope {
+	SCOPE_NONE,
+	SCOPE_OWN,	/* records the caller owns */
+	SCOPE_TEAM,	/* ... or whose team is the caller's team or below it */
+	SCOPE_ALL,
+};
+
+struct access {
+	int64_t user_id, team_id;	/* the caller; team 0 = none */
+	enum scope read;		/* what may be seen */
+	enum scope act;			/* what the current action may touch */
+};
+
+struct entity;
+struct stmt;
+
+/* Append " AND (...)" limiting en's rows (unqualified columns) to scope;
+ * nothing for SCOPE_ALL, an entity without ownership, or acc NULL. Uses
+ * the named parameters :acc_user and :acc_team (see access_bind). */
+void access_sql(struct buf *sql, const struct entity *en, const struct access *acc,
+		enum scope scope);
+/* Bind :acc_user and :acc_team where the statement has them. */
+void access_bind(struct stmt *st, const struct access *acc);
+/* Does en have record-level access at all? */
+bool access_applies(const struct entity *en);
+
+#endif
