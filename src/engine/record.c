@@ -208,6 +208,31 @@ record_shape(const struct entity *en, const json_t *values, int64_t id, const ch
 
 /* ---- checks inside the write ---- */
 
+/* Is row id of table there (and live, with live_only), within the caller's
+ * scope when the table is an access-controlled entity? 1 yes, 0 no, <0
+ * error in e. */
+static int
+row_within(struct wtx *w, const char *table, int64_t id, bool live_only, enum scope scope,
+	   struct err *e)
+{
+	const struct entity *en = registry_find(table);
+	struct buf sql;
+
+	buf_init(&sql, 4096);
+	buf_printf(&sql, "SELECT 1 FROM %s WHERE id = ?%s", table, live_only ? " AND deleted_at IS NULL" : "");
+	if (en && w->acc)
+		access_sql(&sql, en, w->acc, scope);
+	struct stmt *st = store_prepare(w->c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, id);
+	access_bind(st, w->acc);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc;
+}
+
 static enum err_code
 check_references(struct wtx *w, const struct entity *en, const json_t *rec,
 		 const json_t *old, struct err *e)
@@ -222,20 +247,8 @@ check_references(struct wtx *w, const struct entity *en, const json_t *rec,
 		if (old && json_equal(v, json_object_get(old, f->name)))
 			continue;	/* unchanged: no need to look again */
 		/* a record the caller may not see is as good as absent */
-		const struct entity *target = registry_find(f->ref);
-		struct buf sql;
-		buf_init(&sql, 4096);
-		buf_printf(&sql, "SELECT 1 FROM %s WHERE id = ? AND deleted_at IS NULL", f->ref);
-		if (target && w->acc)
-			access_sql(&sql, target, w->acc, w->acc->read);
-		struct stmt *st = store_prepare(w->c, sql.data, e);
-		buf_release(&sql);
-		if (!st)
-			return e->code;
-		stmt_bind_int(st, 1, json_integer_value(v));
-		access_bind(st, w->acc);
-		int rc = stmt_step(st, e);
-		stmt_finish(st);
+		int rc = row_within(w, f->ref, json_integer_value(v), true,
+				    w->acc ? w->acc->read : SCOPE_ALL, e);
 		if (rc < 0)
 			return e->code;
 		if (rc == 0)
@@ -331,18 +344,7 @@ check_act(struct wtx *w, const struct entity *en, int64_t id, const char *what, 
 {
 	if (!w->acc || w->acc->act == SCOPE_ALL || !access_applies(en))
 		return ERR_OK;
-	struct buf sql;
-	buf_init(&sql, 4096);
-	buf_printf(&sql, "SELECT 1 FROM %s WHERE id = ?", en->def->name);
-	access_sql(&sql, en, w->acc, w->acc->act);
-	struct stmt *st = store_prepare(w->c, sql.data, e);
-	buf_release(&sql);
-	if (!st)
-		return e->code;
-	stmt_bind_int(st, 1, id);
-	access_bind(st, w->acc);
-	int rc = stmt_step(st, e);
-	stmt_finish(st);
+	int rc = row_within(w, en->def->name, id, false, w->acc->act, e);
 	if (rc < 0)
 		return e->code;
 	if (rc == 0)
