@@ -14,6 +14,11 @@ enum err_code api_records_delete(struct req *r);
 enum err_code api_records_restore(struct req *r);
 enum err_code api_records_history(struct req *r);
 
+/* api_shares.c: a record's shares */
+enum err_code api_shares_list(struct req *r);
+enum err_code api_shares_add(struct req *r);
+enum err_code api_shares_remove(struct req *r);
+
 /* api_auth.c */
 enum err_code api_auth_login(struct req *r);
 enum err_code api_auth_logout(struct req *r);

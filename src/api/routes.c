@@ -40,6 +40,12 @@ const struct route routes[] = {
 	  .flags = ROUTE_AUTH, .action = ACT_DELETE },
 	{ .method = "GET", .path = "/api/v1/:entity/:id/history", .fn = api_records_history,
 	  .flags = ROUTE_AUTH, .action = ACT_READ },
+	{ .method = "GET", .path = "/api/v1/:entity/:id/shares", .fn = api_shares_list,
+	  .flags = ROUTE_AUTH, .action = ACT_READ },
+	{ .method = "POST", .path = "/api/v1/:entity/:id/shares", .fn = api_shares_add,
+	  .flags = ROUTE_AUTH | ROUTE_BODY, .action = ACT_UPDATE },
+	{ .method = "DELETE", .path = "/api/v1/:entity/:id/shares/:share", .fn = api_shares_remove,
+	  .flags = ROUTE_AUTH, .action = ACT_UPDATE },
 };
 
 const size_t route_count = sizeof(routes) / sizeof(routes[0]);

@@ -12,13 +12,18 @@ access_applies(const struct entity *en)
 
 /* The condition on an owned entity's own columns. */
 static void
-owned_sql(struct buf *sql, const struct entity_def *d, enum scope scope)
+owned_sql(struct buf *sql, const struct entity_def *d, enum scope scope, enum shares shares)
 {
 	if (scope == SCOPE_NONE) {
 		buf_adds(sql, "0");
 		return;
 	}
 	buf_printf(sql, "%s = :acc_user", d->owner_field);
+	if (shares != SHARES_NONE)
+		/* d->name is a declared identifier, safe to splice */
+		buf_printf(sql, " OR id IN (SELECT record_id FROM record_shares WHERE entity = '%s' "
+			   "AND (user_id = :acc_user OR team_id = :acc_team)%s)", d->name,
+			   shares == SHARES_EDIT ? " AND access = 'edit'" : "");
 	if (scope == SCOPE_TEAM && d->team_field)
 		/* the caller's team and every team below it */
 		buf_printf(sql, " OR %s IN (WITH RECURSIVE below(id) AS (SELECT :acc_team "
@@ -27,7 +32,8 @@ owned_sql(struct buf *sql, const struct entity_def *d, enum scope scope)
 }
 
 void
-access_sql(struct buf *sql, const struct entity *en, const struct access *acc, enum scope scope)
+access_sql(struct buf *sql, const struct entity *en, const struct access *acc, enum scope scope,
+	   enum shares shares)
 {
 	const struct entity_def *d = en->def;
 
@@ -35,7 +41,7 @@ access_sql(struct buf *sql, const struct entity *en, const struct access *acc, e
 		return;
 	buf_adds(sql, " AND (");
 	if (d->owner_field) {
-		owned_sql(sql, d, scope);
+		owned_sql(sql, d, scope, shares);
 	} else {
 		/* controlled by parent: the parent entity is owned */
 		const struct field *pf = entity_field(en, d->parent_field);
@@ -44,7 +50,7 @@ access_sql(struct buf *sql, const struct entity *en, const struct access *acc, e
 			buf_adds(sql, "0");	/* a declaration error: show nothing */
 		} else {
 			buf_printf(sql, "%s IN (SELECT id FROM %s WHERE ", d->parent_field, parent->def->name);
-			owned_sql(sql, parent->def, scope);
+			owned_sql(sql, parent->def, scope, shares);
 			buf_addc(sql, ')');
 		}
 	}

@@ -22,20 +22,29 @@ enum scope {
 	SCOPE_ALL,
 };
 
+/* Which shares widen an own or team scope. */
+enum shares {
+	SHARES_NONE,	/* deleting: never through a share */
+	SHARES_READ,	/* seeing: read and edit shares */
+	SHARES_EDIT,	/* changing: edit shares */
+};
+
 struct access {
 	int64_t user_id, team_id;	/* the caller; team 0 = none */
 	enum scope read;		/* what may be seen */
 	enum scope act;			/* what the current action may touch */
+	enum shares act_shares;		/* which shares count for the action */
 };
 
 struct entity;
 struct stmt;
 
-/* Append " AND (...)" limiting en's rows (unqualified columns) to scope;
- * nothing for SCOPE_ALL, an entity without ownership, or acc NULL. Uses
- * the named parameters :acc_user and :acc_team (see access_bind). */
+/* Append " AND (...)" limiting en's rows (unqualified columns) to scope,
+ * widened by the caller's shares of kind `shares`; nothing for SCOPE_ALL,
+ * an entity without ownership, or acc NULL. Uses the named parameters
+ * :acc_user and :acc_team (see access_bind). */
 void access_sql(struct buf *sql, const struct entity *en, const struct access *acc,
-		enum scope scope);
+		enum scope scope, enum shares shares);
 /* Bind :acc_user and :acc_team where the statement has them. */
 void access_bind(struct stmt *st, const struct access *acc);
 /* Does en have record-level access at all? */

@@ -215,6 +215,26 @@ entity_paths(const struct entity *en, json_t *paths)
 	snprintf(id, sizeof(id), "%s_history", n);
 	json_object_set_new(paths, path, json_pack("{s:[O],s:o}", "parameters", idp, "get",
 		op(id, "Change history", n, NULL, NULL, json_pack("{s:o}", "200", response("History", ref("history"))))));
+	if (en->def->owner_field) {
+		snprintf(path, sizeof(path), "/api/v1/%s/{id}/shares", n);
+		json_t *share = json_pack("{s:s,s:{s:{s:s},s:{s:s},s:{s:s,s:[s,s]}}}", "type", "object",
+			"properties", "user_id", "type", "integer", "team_id", "type", "integer",
+			"access", "type", "string", "enum", "read", "edit");
+		char lid[200], aid[200];
+		snprintf(lid, sizeof(lid), "%s_shares_list", n);
+		snprintf(aid, sizeof(aid), "%s_shares_add", n);
+		json_object_set_new(paths, path, json_pack("{s:[O],s:o,s:o}", "parameters", idp,
+			"get", op(lid, "Who the record is shared with", n, NULL, NULL,
+				  json_pack("{s:o}", "200", response("Shares", json_pack("{s:s}", "type", "object")))),
+			"post", op(aid, "Share with a user or a team", n, NULL, json_incref(share),
+				   json_pack("{s:o}", "201", response("The share", share)))));
+		snprintf(path, sizeof(path), "/api/v1/%s/{id}/shares/{share}", n);
+		snprintf(aid, sizeof(aid), "%s_shares_remove", n);
+		json_object_set_new(paths, path, json_pack("{s:[O,o],s:o}", "parameters", idp,
+			param("share", "path", true, json_pack("{s:s}", "type", "integer"), "share id"),
+			"delete", op(aid, "End a share", n, NULL, NULL,
+				     json_pack("{s:o}", "204", response("Ended", NULL)))));
+	}
 	json_decref(idp);
 }
 

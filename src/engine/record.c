@@ -103,7 +103,7 @@ read_sql(const struct entity *en, bool include_deleted, const struct access *acc
 			record_json_sql(&sql, en, NULL);
 			buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
 				   k ? "" : " AND deleted_at IS NULL");
-			access_sql(&sql, en, &any, (enum scope)sc);
+			access_sql(&sql, en, &any, (enum scope)sc, SHARES_READ);
 			c->text[k][sc] = buf_detach(&sql, NULL);
 		}
 	}
@@ -213,7 +213,7 @@ record_shape(const struct entity *en, const json_t *values, int64_t id, const ch
  * error in e. */
 static int
 row_within(struct wtx *w, const char *table, int64_t id, bool live_only, enum scope scope,
-	   struct err *e)
+	   enum shares shares, struct err *e)
 {
 	const struct entity *en = registry_find(table);
 	struct buf sql;
@@ -221,7 +221,7 @@ row_within(struct wtx *w, const char *table, int64_t id, bool live_only, enum sc
 	buf_init(&sql, 4096);
 	buf_printf(&sql, "SELECT 1 FROM %s WHERE id = ?%s", table, live_only ? " AND deleted_at IS NULL" : "");
 	if (en && w->acc)
-		access_sql(&sql, en, w->acc, scope);
+		access_sql(&sql, en, w->acc, scope, shares);
 	struct stmt *st = store_prepare(w->c, sql.data, e);
 	buf_release(&sql);
 	if (!st)
@@ -248,7 +248,7 @@ check_references(struct wtx *w, const struct entity *en, const json_t *rec,
 			continue;	/* unchanged: no need to look again */
 		/* a record the caller may not see is as good as absent */
 		int rc = row_within(w, f->ref, json_integer_value(v), true,
-				    w->acc ? w->acc->read : SCOPE_ALL, e);
+				    w->acc ? w->acc->read : SCOPE_ALL, SHARES_READ, e);
 		if (rc < 0)
 			return e->code;
 		if (rc == 0)
@@ -338,13 +338,12 @@ diff_records(const struct entity *en, const json_t *old, const json_t *rec, stru
 	return n;
 }
 
-/* May the caller's action touch record id (which it can see)? */
-static enum err_code
-check_act(struct wtx *w, const struct entity *en, int64_t id, const char *what, struct err *e)
+enum err_code
+record_check_act(struct wtx *w, const struct entity *en, int64_t id, const char *what, struct err *e)
 {
 	if (!w->acc || w->acc->act == SCOPE_ALL || !access_applies(en))
 		return ERR_OK;
-	int rc = row_within(w, en->def->name, id, false, w->acc->act, e);
+	int rc = row_within(w, en->def->name, id, false, w->acc->act, w->acc->act_shares, e);
 	if (rc < 0)
 		return e->code;
 	if (rc == 0)
@@ -417,7 +416,7 @@ record_insert(struct wtx *w, const struct entity *en, const json_t *body, json_t
 	if ((rc = check_references(w, en, rec, NULL, e)) != ERR_OK)
 		goto out;
 	if ((rc = insert_row(w, en, rec, &id, e)) != ERR_OK ||
-	    (rc = check_act(w, en, id, "create", e)) != ERR_OK)
+	    (rc = record_check_act(w, en, id, "create", e)) != ERR_OK)
 		goto out;
 	json_t *written = rec;
 	rec = record_shape(en, written, id, w->now, w->now, 1);
@@ -486,7 +485,7 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 	buf_init(&changes, HISTORY_MAX_BYTES);
 	if ((rc = record_get(w->c, en, id, false, w->acc, &old, e)) != ERR_OK)
 		return rc;
-	if ((rc = check_act(w, en, id, "change", e)) != ERR_OK ||
+	if ((rc = record_check_act(w, en, id, "change", e)) != ERR_OK ||
 	    (rc = check_version(en, old, if_match, e)) != ERR_OK)
 		goto out;
 	if ((rc = validate_record(en, patch, VALIDATE_UPDATE, w, &clean, e)) != ERR_OK)
@@ -553,7 +552,7 @@ record_delete(struct wtx *w, const struct entity *en, int64_t id, int64_t if_mat
 
 	if ((rc = record_get(w->c, en, id, false, w->acc, &old, e)) != ERR_OK)
 		return rc;
-	if ((rc = check_act(w, en, id, "delete", e)) != ERR_OK ||
+	if ((rc = record_check_act(w, en, id, "delete", e)) != ERR_OK ||
 	    (rc = check_version(en, old, if_match, e)) != ERR_OK)
 		goto out;
 	if ((rc = set_deleted(w, en, id, w->now, e)) != ERR_OK)
@@ -578,7 +577,7 @@ record_restore(struct wtx *w, const struct entity *en, int64_t id, json_t **out,
 	*out = NULL;
 	if ((rc = record_get(w->c, en, id, true, w->acc, &old, e)) != ERR_OK)
 		return rc;
-	if ((rc = check_act(w, en, id, "restore", e)) != ERR_OK)
+	if ((rc = record_check_act(w, en, id, "restore", e)) != ERR_OK)
 		goto out;
 	json_t *deleted = json_object_get(old, "deleted_at");
 	if (!json_is_string(deleted)) {

@@ -41,6 +41,10 @@ enum err_code record_get_text(struct store_conn *c, const struct entity *en, int
 /* Append the SQL expression that renders a row of en as a JSON object:
  * every field, or id plus the names in `select` (a JSON array). */
 void record_json_sql(struct buf *b, const struct entity *en, const json_t *select);
+/* May the caller's action (w->acc->act) touch record id, which it can
+ * see? ERR_FORBIDDEN naming `what` ("change", "delete") if not. */
+enum err_code record_check_act(struct wtx *w, const struct entity *en, int64_t id,
+			       const char *what, struct err *e);
 /* The INSERT and UPDATE statements of an entity (malloc'd, yours). */
 void record_write_sql(const struct entity_def *d, char **insert, char **update);
 /* Column col of the current row as JSON, read as field f's type. */

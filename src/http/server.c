@@ -186,6 +186,8 @@ req_access(const struct req *r, enum action act, struct access *out)
 	out->team_id = r->who.team_id;
 	out->read = role_scope(r->who.role, entity, ACT_READ);
 	out->act = role_scope(r->who.role, entity, act);
+	out->act_shares = act == ACT_READ ? SHARES_READ :
+			  act == ACT_DELETE ? SHARES_NONE : SHARES_EDIT;
 }
 
 /* ---- routing ---- */

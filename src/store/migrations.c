@@ -35,6 +35,16 @@ static const char *const steps[] = {
 	" deleted_at TEXT, UNIQUE (entity, name));",
 	/* 2: users belong to a team (teams is a declared entity) */
 	"ALTER TABLE users ADD COLUMN team_id INTEGER REFERENCES teams(id);",
+	/* 3: a record shared with a user or a team, for reading or editing */
+	"CREATE TABLE record_shares ("
+	" id INTEGER PRIMARY KEY, entity TEXT NOT NULL, record_id INTEGER NOT NULL,"
+	" user_id INTEGER REFERENCES users(id), team_id INTEGER REFERENCES teams(id),"
+	" access TEXT NOT NULL CHECK (access IN ('read', 'edit')),"
+	" created_at TEXT NOT NULL, created_by INTEGER,"
+	" CHECK ((user_id IS NULL) <> (team_id IS NULL)));"
+	"CREATE INDEX record_shares_record ON record_shares(entity, record_id);"
+	"CREATE INDEX record_shares_user ON record_shares(user_id, entity);"
+	"CREATE INDEX record_shares_team ON record_shares(team_id, entity);",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

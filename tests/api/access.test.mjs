@@ -164,3 +164,78 @@ describe('creating', () => {
     assert.equal(idl.json.data.length, 1);
   });
 });
+
+describe('sharing', () => {
+  let uid = {}, south;
+  before(async () => {
+    for (const u of USERS) uid[u.name] = (await api[u.name].get('/api/v1/auth/me')).json.user.id;
+    south = (await api.root.get('/api/v1/teams?filter=name:eq:south')).json.data[0].id;
+  });
+
+  test('a read share lets one see the record and its children, not change it', async () => {
+    const c = (await api.sam.post('/api/v1/customers', { name: '共享客戶', kind: 'company' })).json;
+    const ct = (await api.sam.post('/api/v1/contacts', { customer_id: c.id, name: '共享聯絡人' })).json;
+    const p = `/api/v1/customers/${c.id}`;
+    assertError(await api.stan.get(p), 404, 'not_found');
+    const sh = await api.sam.post(`${p}/shares`, { user_id: uid.stan, access: 'read' });
+    assertStatus(sh, 201);
+    assert.equal(sh.json.access, 'read');
+    assertStatus(await api.stan.get(p), 200);
+    assert.equal((await api.stan.get(`/api/v1/customers?filter=id:eq:${c.id}`)).json.data.length, 1);
+    assertStatus(await api.stan.get(`/api/v1/contacts/${ct.id}`), 200);
+    const snap = await snapshot(api.root);
+    assertError(await api.stan.patch(p, { notes: 'no' }), 403, 'forbidden');
+    assertError(await api.stan.del(p), 403, 'forbidden');
+    assertError(await api.stan.post('/api/v1/interactions', { customer_id: c.id, channel: 'phone', direction: 'inbound' }), 403, 'forbidden');
+    assert.deepEqual(await snapshot(api.root), snap, 'a refused write wrote something');
+  });
+
+  test('an edit share lets one change it, never delete it or share it further; removing the share ends it', async () => {
+    const c = (await api.sam.post('/api/v1/customers', { name: '可編輯共享' })).json;
+    const p = `/api/v1/customers/${c.id}`;
+    assertStatus(await api.sam.post(`${p}/shares`, { user_id: uid.stan, access: 'read' }), 201);
+    const sh = await api.sam.post(`${p}/shares`, { user_id: uid.stan, access: 'edit' });
+    assertStatus(sh, 201);
+    const list = (await api.sam.get(`${p}/shares`)).json.data;
+    assert.equal(list.length, 1, 'a second share for the same user replaces the first');
+    assert.equal(list[0].access, 'edit');
+    assertStatus(await api.stan.patch(p, { notes: '由 stan 更新' }), 200);
+    assertStatus(await api.stan.post('/api/v1/interactions', { customer_id: c.id, channel: 'email', direction: 'outbound' }), 201);
+    assertError(await api.stan.del(p), 403, 'forbidden');
+    assertError(await api.stan.post(`${p}/shares`, { user_id: uid.sven }), 403, 'forbidden');
+    const h = (await api.sam.get(`${p}/history`)).json.data.map((x) => x.action);
+    assert.ok(h.includes('share'), `history records the share: ${h}`);
+    assertStatus(await api.sam.del(`${p}/shares/${sh.json.id}`), 204);
+    assertError(await api.stan.get(p), 404, 'not_found');
+    assertError(await api.sam.del(`${p}/shares/${sh.json.id}`), 404, 'not_found');
+    assert.ok((await api.sam.get(`${p}/history`)).json.data.some((x) => x.action === 'unshare'));
+  });
+
+  test('a team share reaches the members of that team', async () => {
+    const c = (await api.sam.post('/api/v1/customers', { name: '團隊共享' })).json;
+    const p = `/api/v1/customers/${c.id}`;
+    assertError(await api.sven.get(p), 404, 'not_found');
+    assertStatus(await api.sam.post(`${p}/shares`, { team_id: south }), 201);
+    assertStatus(await api.sven.get(p), 200);
+    assertStatus(await api.stan.get(p), 200);
+    assertError(await api.sue.get(p), 404, 'not_found');
+  });
+
+  test('bad shares → 422 or 404, nothing written', async () => {
+    const c = (await api.sam.post('/api/v1/customers', { name: '錯誤共享' })).json;
+    const p = `/api/v1/customers/${c.id}/shares`;
+    const bad = [
+      [{ user_id: uid.stan, team_id: south }, 'team_id'],
+      [{}, 'user_id'],
+      [{ user_id: 987654 }, 'user_id'],
+      [{ team_id: 'south' }, 'team_id'],
+      [{ user_id: uid.stan, access: 'write' }, 'access'],
+      [{ user_id: uid.stan, colour: 'red' }, 'colour'],
+    ];
+    for (const [body, field] of bad) assertError(await api.sam.post(p, body), 422, 'validation_failed', [field]);
+    assert.equal((await api.sam.get(p)).json.data.length, 0);
+    assertError(await api.stan.post(p, { user_id: uid.stan }), 404, 'not_found');	// not his to see
+    assertError(await api.sam.post(`/api/v1/contacts/1/shares`, { user_id: uid.stan }), 404, 'not_found');
+    assertError(await api.rory.post(p, { user_id: uid.stan }), 403, 'forbidden');	// readonly
+  });
+});
