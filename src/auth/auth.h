@@ -43,7 +43,9 @@ void password_init(void);	/* once, before threads */
 enum err_code password_hash(const char *pw, char *out, size_t outlen, struct err *e);
 bool password_verify(const char *hash, const char *pw);
 void password_burn(const char *pw);	/* a verify against the dummy hash */
-enum err_code password_check_policy(const char *pw, struct err *e);
+/* At least PASSWORD_MIN characters, not one character repeated, not the
+ * user name (may be NULL), not one of the most used passwords. */
+enum err_code password_check_policy(const char *pw, const char *user, struct err *e);
 
 /* users.c */
 enum err_code user_add(struct store *s, const char *name, const char *role, int64_t team_id,

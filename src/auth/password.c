@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 #include "auth/auth.h"
 #include "util/utf8.h"
@@ -31,8 +32,19 @@ make_dummy(void)
 		dummy_hash[0] = '\0';
 }
 
+/* The most used passwords (public breach corpora), refused whatever their
+ * case: a long list belongs in a file; these are the ones tried first. */
+static const char *const common[] = {
+	"password", "password1", "password123", "12345678", "123456789", "1234567890",
+	"qwertyuiop", "11111111", "00000000", "iloveyou", "sunshine", "princess",
+	"football", "baseball", "welcome1", "abc12345", "abcd1234", "qwerty123",
+	"1q2w3e4r", "passw0rd", "letmein1", "admin123", "administrator", "changeme",
+	"88888888", "66666666", "woaini1314", "a123456789", "qwer1234", "trustno1",
+	NULL
+};
+
 enum err_code
-password_check_policy(const char *pw, struct err *e)
+password_check_policy(const char *pw, const char *user, struct err *e)
 {
 	size_t n = strlen(pw);
 
@@ -40,6 +52,20 @@ password_check_policy(const char *pw, struct err *e)
 		return err_set(e, ERR_INVALID, "the password must be valid UTF-8 of at most %d bytes", PASSWORD_MAX);
 	if (utf8_count(pw, n) < PASSWORD_MIN)
 		return err_set(e, ERR_INVALID, "the password must have at least %d characters", PASSWORD_MIN);
+	unsigned first, cp;
+	size_t step = utf8_decode(pw, &first);
+	bool same = true;
+	for (size_t i = step; i < n && same; i += step) {
+		step = utf8_decode(pw + i, &cp);
+		same = cp == first;
+	}
+	if (same)
+		return err_set(e, ERR_INVALID, "the password must not be one character repeated");
+	if (user && strcasecmp(pw, user) == 0)
+		return err_set(e, ERR_INVALID, "the password must not be the user name");
+	for (const char *const *c = common; *c; c++)
+		if (strcasecmp(pw, *c) == 0)
+			return err_set(e, ERR_INVALID, "this password is among the most used ones: choose another");
 	return ERR_OK;
 }
 

@@ -64,7 +64,7 @@ user_add(struct store *s, const char *name, const char *role, int64_t team_id,
 		return err_set(e, ERR_INVALID, "a user name is 1 to %d characters, no spaces", NAME_MAX_CHARS);
 	if (!role_valid(role))
 		return err_set(e, ERR_INVALID, "unknown role '%.32s' (roles: %s)", role, role_names());
-	if (password_check_policy(password, e) != ERR_OK)
+	if (password_check_policy(password, name, e) != ERR_OK)
 		return e->code;
 	if (password_hash(password, hash, sizeof(hash), e) != ERR_OK)
 		return e->code;

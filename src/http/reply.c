@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Building and queueing responses; the one place error JSON is written. */
 #include <string.h>
+#include <strings.h>
 #include "http/http.h"
 #include "util/jsonx.h"
 #include "util/log.h"
@@ -23,11 +24,20 @@ queue(struct req *r, int status, struct MHD_Response *resp, const char *content_
 		return err_set(&r->err, ERR_INTERNAL, "cannot create a response");
 	if (content_type)
 		MHD_add_response_header(resp, "Content-Type", content_type);
+	/* security headers on every answer; a page may bring its own CSP */
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	if (strncmp(r->path, "/api/", 5) == 0)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
-	for (size_t i = 0; i < r->nextra; i++)
+	bool own_csp = false;
+	for (size_t i = 0; i < r->nextra; i++) {
 		MHD_add_response_header(resp, r->extra_name[i], r->extra_value[i]);
+		own_csp = own_csp || strcasecmp(r->extra_name[i], "Content-Security-Policy") == 0;
+	}
+	if (!own_csp)
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'none'; frame-ancestors 'none'");
 	if (r->too_big)
 		MHD_add_response_header(resp, "Connection", "close");
 	enum MHD_Result ok = MHD_queue_response(r->conn, (unsigned)status, resp);

@@ -92,6 +92,15 @@ test('user add: unknown role, duplicate name → non-zero, one line', async () =
   assert.equal(login.status, 200);
 });
 
+test('user add refuses weak passwords with one clear line', async () => {
+  for (const [name, pw] of [['weak1', 'short'], ['weak2', 'password123'], ['weak3', 'weak3'], ['weak4', 'zzzzzzzzzzzz'], ['陳弱', '陳弱']]) {
+    const r = await srv.cli(['user', 'add', name, '--role', 'sales', '--password-stdin'], { input: pw + '\n' });
+    assert.notEqual(r.code, 0, `${pw} was accepted`);
+    assert.match(oneLine(r.stderr), /password/);
+    assert.notEqual((await srv.cli(['token', 'create', name])).code, 0, 'no user was made');
+  }
+});
+
 test('token create for an unknown user → non-zero, nothing on stdout', async () => {
   const r = await srv.cli(['token', 'create', 'nobody']);
   assert.notEqual(r.code, 0);

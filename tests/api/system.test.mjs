@@ -65,6 +65,26 @@ test('GET / serves an HTML page without auth', async () => {
   assert.match(r.text, /<html/i);
 });
 
+test('security headers on every answer: API, errors, the page', async () => {
+  const answers = [
+    await api.get('/api/v1/customers'),
+    await api.get('/api/v1/customers/987654'),
+    await request(srv.url, null, 'GET', '/api/v1/customers'),
+    await request(srv.url, null, 'GET', '/healthz'),
+    await request(srv.url, null, 'GET', '/'),
+  ];
+  for (const r of answers) {
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('x-frame-options'), 'DENY');
+    assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+    const csp = r.headers.get('content-security-policy');
+    assert.ok(csp && /frame-ancestors 'none'/.test(csp), `CSP: ${csp}`);
+    assert.ok(!csp.includes(','), 'one CSP header, not two');
+  }
+  assert.match(answers[0].headers.get('content-security-policy'), /default-src 'none'/);
+  assert.equal(answers[0].headers.get('cache-control'), 'no-store');
+});
+
 test('unknown API route → 404 JSON', async () => {
   const r = await api.get('/api/v1/no/such/route');
   assert.equal(r.status, 404);

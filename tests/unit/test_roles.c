@@ -118,10 +118,10 @@ valid_roles(void **state)
 /* ---- password policy ---- */
 
 static enum err_code
-policy(const char *pw)
+policy_for(const char *pw, const char *user)
 {
 	struct err e = { 0 };
-	enum err_code rc = password_check_policy(pw, &e);
+	enum err_code rc = password_check_policy(pw, user, &e);
 
 	assert_int_equal(rc, e.code);
 	if (rc != ERR_OK)
@@ -130,19 +130,25 @@ policy(const char *pw)
 	return rc;
 }
 
+static enum err_code
+policy(const char *pw)
+{
+	return policy_for(pw, "someone");
+}
+
 static void
 password_length_in_characters(void **state)
 {
 	(void)state;
 	assert_int_equal(policy(""), ERR_INVALID);
 	assert_int_equal(policy("1234567"), ERR_INVALID);	/* 7 characters */
-	assert_int_equal(policy("12345678"), ERR_OK);		/* 8 */
+	assert_int_equal(policy("1234567x"), ERR_OK);		/* 8 */
 	/* 7 Chinese characters are 21 bytes but still 7 characters */
 	assert_int_equal(policy("密码太短了吧"), ERR_INVALID);	/* 6 */
 	assert_int_equal(policy("这个密码太短了"), ERR_INVALID);	/* 7 */
 	assert_int_equal(policy("这个密码够长了吧"), ERR_OK);	/* 8 */
 	assert_int_equal(policy("😀😀😀😀😀😀😀"), ERR_INVALID);	/* 7, 28 bytes */
-	assert_int_equal(policy("😀😀😀😀😀😀😀😀"), ERR_OK);
+	assert_int_equal(policy("😀😃😀😃😀😃😀😃"), ERR_OK);	/* 8, not one repeated */
 	assert_int_equal(policy("pass 密码 😀!"), ERR_OK);		/* 10 mixed */
 }
 
@@ -153,6 +159,7 @@ password_bytes_and_utf8(void **state)
 	char *pw = malloc(PASSWORD_MAX + 2);
 
 	memset(pw, 'p', PASSWORD_MAX);
+	pw[0] = 'q';	/* not one character repeated */
 	pw[PASSWORD_MAX] = '\0';
 	assert_int_equal(policy(pw), ERR_OK);
 	pw[PASSWORD_MAX] = 'p';
@@ -163,6 +170,20 @@ password_bytes_and_utf8(void **state)
 	assert_int_equal(policy("abcdefgh\xC0\x80"), ERR_INVALID);
 	assert_int_equal(policy("abcdefgh\xED\xA0\x80"), ERR_INVALID);
 	assert_int_equal(policy("\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF"), ERR_INVALID);
+}
+
+static void
+password_not_common_repeated_or_the_name(void **state)
+{
+	(void)state;
+	assert_int_equal(policy("12345678"), ERR_INVALID);	/* most used */
+	assert_int_equal(policy("PassWord123"), ERR_INVALID);	/* whatever the case */
+	assert_int_equal(policy("woaini1314"), ERR_INVALID);
+	assert_int_equal(policy("aaaaaaaaaaaa"), ERR_INVALID);	/* one character */
+	assert_int_equal(policy("密密密密密密密密"), ERR_INVALID);
+	assert_int_equal(policy_for("alice-the-user", "Alice-The-User"), ERR_INVALID);
+	assert_int_equal(policy_for("alice-the-user", "bob"), ERR_OK);
+	assert_int_equal(policy_for("a-good-passphrase", NULL), ERR_OK);
 }
 
 int
@@ -178,6 +199,7 @@ main(void)
 		cmocka_unit_test(valid_roles),
 		cmocka_unit_test(password_length_in_characters),
 		cmocka_unit_test(password_bytes_and_utf8),
+		cmocka_unit_test(password_not_common_repeated_or_the_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
