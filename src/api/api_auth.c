@@ -2,9 +2,12 @@
 /* Login and logout for the UI: a session cookie, HttpOnly and
  * SameSite=Strict, whose secret is stored only as a hash. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "api/api.h"
+#include "engine/audit.h"
+#include "util/timeutil.h"
 
 static json_t *
 user_json(const struct principal *p)
@@ -16,6 +19,7 @@ user_json(const struct principal *p)
 struct login {
 	struct store *store;
 	char *name, *password;	/* arena copies; the password is wiped */
+	char ip[64];
 	struct principal who;
 	char secret[SECRET_TEXT_LEN];
 };
@@ -36,8 +40,18 @@ login_run(struct store_conn *c, void *ctx, struct err *e)
 	struct login *l = ctx;
 
 	(void)c;
-	if (user_login(l->store, l->name, l->password, &l->who, e) != ERR_OK)
+	int64_t now = time_now_ms();
+	if (user_login(l->store, l->name, l->password, &l->who, e) != ERR_OK) {
+		bool locked = e->code == ERR_UNAUTH && throttle_failed(l->name, l->ip, now);
+		json_t *d = json_pack("{s:s,s:b}", "name", l->name, "locked", locked);
+		char *detail = json_dumps(d, JSON_COMPACT);
+		audit_event(l->store, 0, NULL, "login_failed", l->ip, detail);
+		free(detail);
+		json_decref(d);
 		return e->code;
+	}
+	throttle_succeeded(l->name, now);
+	audit_event(l->store, l->who.user_id, l->who.name, "login", l->ip, NULL);
 	return session_create(l->store, l->who.user_id, l->secret, e);
 }
 
@@ -83,15 +97,33 @@ api_auth_login(struct req *r)
 	l->password = arena_strdup(r->arena, json_string_value(password));
 	arena_defer(r->arena, wipe_login, l);
 	json_decref(body);
+	req_client_ip(r, l->ip, sizeof(l->ip));
+	/* locked out: refused before any password is hashed */
+	int64_t wait = throttle_locked_ms(l->name, l->ip, time_now_ms());
+	if (wait > 0) {
+		char secs[24];
+		snprintf(secs, sizeof(secs), "%lld", (long long)(wait + 999) / 1000);
+		req_add_header(r, "Retry-After", secs);
+		return err_set(&r->err, ERR_LIMIT, "too many failed logins: try again in %lld minute%s",
+			       (long long)(wait + 59999) / 60000, wait > 60000 ? "s" : "");
+	}
 	return req_offload(r, login_run, l, logged_in);
 }
 
 enum err_code
 api_auth_logout(struct req *r)
 {
-	if (r->who.via_session &&
-	    session_end(req_store(r), r->who.credential_id, &r->err) != ERR_OK)
+	const char *everywhere = req_query(r, "everywhere");
+	char ip[64];
+
+	if (everywhere && strcmp(everywhere, "true") && strcmp(everywhere, "false"))
+		return err_set(&r->err, ERR_BADREQ, "everywhere must be true or false");
+	bool all = everywhere && strcmp(everywhere, "true") == 0;
+	if (all ? session_end_all(req_store(r), r->who.user_id, &r->err) != ERR_OK :
+		  r->who.via_session && session_end(req_store(r), r->who.credential_id, &r->err) != ERR_OK)
 		return r->err.code;
+	req_client_ip(r, ip, sizeof(ip));
+	audit_event(req_store(r), r->who.user_id, r->who.name, all ? "logout_everywhere" : "logout", ip, NULL);
 	req_add_header(r, "Set-Cookie", "gx_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	return reply_empty(r, 204);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Entity metadata and custom fields. */
 #include "api/api.h"
+#include <stdlib.h>
+#include "engine/audit.h"
 #include "engine/custom.h"
 
 static json_t *
@@ -84,4 +86,28 @@ api_meta_roles(struct req *r)
 		json_array_append_new(data, json_pack("{s:s,s:o}", "role", roles[k], "entities", ents));
 	}
 	return reply_json(r, 200, json_pack("{s:o}", "data", data));
+}
+
+/* The audit log (admins): record changes and sign-in events, newest first. */
+enum err_code
+api_audit(struct req *r)
+{
+	struct audit_filter f = {
+		.user = req_query(r, "user"), .action = req_query(r, "action"),
+		.entity = req_query(r, "entity"), .from = req_query(r, "from"),
+		.to = req_query(r, "to"), .cursor = req_query(r, "cursor"),
+	};
+	const char *limit = req_query(r, "limit");
+	struct store_conn *c;
+	json_t *out;
+
+	if (limit) {
+		char *end;
+		f.limit = strtoll(limit, &end, 10);
+		if (*end || f.limit < 1)
+			return err_set(&r->err, ERR_BADREQ, "limit must be a positive integer");
+	}
+	if (!(c = store_reader(req_store(r), &r->err)) || audit_query(c, &f, &out, &r->err) != ERR_OK)
+		return r->err.code;
+	return reply_json(r, 200, out);
 }

@@ -19,6 +19,8 @@ const struct route routes[] = {
 
 	{ .method = "GET", .path = "/api/v1/meta/entities", .fn = api_meta_entities, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/roles", .fn = api_meta_roles, .flags = ROUTE_AUTH },
+	{ .method = "GET", .path = "/api/v1/audit", .fn = api_audit, .flags = ROUTE_AUTH,
+	  .action = ACT_ADMIN, .entity = "audit" },
 	{ .method = "GET", .path = "/api/v1/meta/entities/:entity/fields", .fn = api_meta_fields_list,
 	  .flags = ROUTE_AUTH, .action = ACT_READ },
 	{ .method = "POST", .path = "/api/v1/meta/entities/:entity/fields", .fn = api_meta_fields_add,

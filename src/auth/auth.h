@@ -55,6 +55,17 @@ enum err_code user_login(struct store *s, const char *name, const char *password
 			 struct principal *p, struct err *e);
 enum err_code user_find(struct store *s, const char *name, struct principal *p, struct err *e);
 
+/* throttle.c: failed logins per account and per address */
+#define THROTTLE_WINDOW_MS (15LL * 60 * 1000)
+#define THROTTLE_LOCK_MS (15LL * 60 * 1000)
+#define THROTTLE_ACCOUNT_FAILURES 5
+#define THROTTLE_ADDRESS_FAILURES 20
+/* How long login for this name or from this address stays refused (0 = not). */
+int64_t throttle_locked_ms(const char *name, const char *address, int64_t now);
+/* Count a failure; true if it locked the account or the address. */
+bool throttle_failed(const char *name, const char *address, int64_t now);
+void throttle_succeeded(const char *name, int64_t now);
+
 /* credentials.c */
 enum err_code token_create(struct store *s, const char *user, char out[SECRET_TEXT_LEN],
 			   int64_t *id, struct err *e);
@@ -64,6 +75,8 @@ enum err_code token_list(struct store *s, const char *user, json_t **out, struct
 enum err_code session_create(struct store *s, int64_t user_id, char out[SECRET_TEXT_LEN],
 			     struct err *e);
 enum err_code session_end(struct store *s, int64_t session_id, struct err *e);
+/* End every session of the user (log out everywhere). */
+enum err_code session_end_all(struct store *s, int64_t user_id, struct err *e);
 /* A bearer token or session secret to its principal; ERR_UNAUTH if it is
  * unknown, revoked or expired. */
 enum err_code credential_check(struct store *s, bool session, const char *secret,

@@ -154,6 +154,14 @@ session_end(struct store *s, int64_t session_id, struct err *e)
 	return store_write(s, update_job_run, &j, e);
 }
 
+enum err_code
+session_end_all(struct store *s, int64_t user_id, struct err *e)
+{
+	struct update_job j = { .sql = "DELETE FROM sessions WHERE user_id = ?", .id = user_id };
+
+	return store_write(s, update_job_run, &j, e);
+}
+
 static json_t *
 text_or_null(struct stmt *st, int col)
 {

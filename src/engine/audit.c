@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "engine/audit.h"
 #include "engine/record.h"
+#include <stdio.h>
+#include <string.h>
 #include "util/jsonx.h"
+#include "util/mem.h"
 
 #define HISTORY_MAX 10000	/* entries returned for one record */
 
@@ -73,5 +76,155 @@ audit_history(struct store_conn *c, const struct entity *en, int64_t id,
 		return e->code;
 	}
 	*out = json_pack("{s:o}", "data", data);
+	return ERR_OK;
+}
+
+/* ---- events ---- */
+
+struct event_job {
+	int64_t user_id;
+	char *user, *action, *ip, *detail;
+	char at[TIME_STR_LEN];
+};
+
+static void
+event_free(void *ctx, enum err_code rc)
+{
+	struct event_job *j = ctx;
+
+	(void)rc;
+	free(j->user);
+	free(j->action);
+	free(j->ip);
+	free(j->detail);
+	free(j);
+}
+
+static enum err_code
+event_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct event_job *j = ctx;
+	struct stmt *st = store_prepare(c, "INSERT INTO audit_events (at, user_id, user_name, action, "
+				       "ip, detail) VALUES (?, ?, ?, ?, ?, ?)", e);
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, j->at);
+	if (j->user_id > 0)
+		stmt_bind_int(st, 2, j->user_id);
+	else
+		stmt_bind_null(st, 2);
+	stmt_bind_str(st, 3, j->user);
+	stmt_bind_str(st, 4, j->action);
+	stmt_bind_str(st, 5, j->ip);
+	stmt_bind_str(st, 6, j->detail);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+audit_event(struct store *s, int64_t user_id, const char *user, const char *action,
+	    const char *ip, const char *detail)
+{
+	struct event_job *j = xcalloc(1, sizeof(*j));
+
+	j->user_id = user_id;
+	j->user = dup_or_null(user);
+	j->action = xstrdup(action);
+	j->ip = dup_or_null(ip);
+	j->detail = dup_or_null(detail);
+	time_format(time_now_ms(), j->at);
+	if (store_submit(s, event_run, j, NULL, event_free, j) != ERR_OK)
+		event_free(j, ERR_UNAVAILABLE);
+}
+
+/* ---- the log ---- */
+
+#define AUDIT_MAX_LIMIT 1000
+
+static json_t *
+audit_row(struct stmt *st)
+{
+	json_t *detail = stmt_is_null(st, 9) ? NULL : json_loadb(stmt_text(st, 9), stmt_len(st, 9), 0, NULL);
+	json_t *row = json_pack("{s:s,s:I,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}",
+		"source", stmt_text(st, 0), "id", (json_int_t)stmt_int(st, 1), "at", stmt_text(st, 2),
+		"user_id", stmt_is_null(st, 3) ? json_null() : json_integer(stmt_int(st, 3)),
+		"user", stmt_is_null(st, 4) ? json_null() : json_string(stmt_text(st, 4)),
+		"action", stmt_text(st, 5),
+		"entity", stmt_is_null(st, 6) ? json_null() : json_string(stmt_text(st, 6)),
+		"record_id", stmt_is_null(st, 7) ? json_null() : json_integer(stmt_int(st, 7)),
+		"ip", stmt_is_null(st, 8) ? json_null() : json_string(stmt_text(st, 8)),
+		"detail", detail ? detail : json_null());
+	return row;
+}
+
+enum err_code
+audit_query(struct store_conn *c, const struct audit_filter *f, json_t **out, struct err *e)
+{
+	int64_t from_ms, to_ms, limit = f->limit ? f->limit : 100;
+	char from[TIME_STR_LEN], to[TIME_STR_LEN], cur_at[TIME_STR_LEN] = "", cur_src[8] = "";
+	long long cur_id = 0;
+
+	*out = NULL;
+	if (limit < 1 || limit > AUDIT_MAX_LIMIT)
+		return err_set(e, ERR_BADREQ, "limit must be from 1 to %d", AUDIT_MAX_LIMIT);
+	if (f->from && !time_parse_datetime(f->from, &from_ms))
+		return err_set(e, ERR_BADREQ, "from must be an RFC 3339 date-time");
+	if (f->to && !time_parse_datetime(f->to, &to_ms))
+		return err_set(e, ERR_BADREQ, "to must be an RFC 3339 date-time");
+	if (f->cursor && (sscanf(f->cursor, "%24[0-9T:.Z-]_%7[a-z]_%lld", cur_at, cur_src, &cur_id) != 3))
+		return err_set(e, ERR_BADREQ, "cursor is not valid");
+	if (f->from)
+		time_format(from_ms, from);
+	if (f->to)
+		time_format(to_ms, to);
+	struct stmt *st = store_prepare(c,
+		"SELECT src, id, at, user_id, user_name, action, entity, record_id, ip, detail FROM ("
+		" SELECT 'record' AS src, h.id, h.at, h.user_id, u.name AS user_name, h.action,"
+		"  h.entity, h.record_id, NULL AS ip, h.changes AS detail"
+		"  FROM history h LEFT JOIN users u ON u.id = h.user_id"
+		" UNION ALL"
+		" SELECT 'auth', e.id, e.at, e.user_id, e.user_name, e.action, NULL, NULL, e.ip, e.detail"
+		"  FROM audit_events e)"
+		" WHERE (?1 IS NULL OR user_name = ?1) AND (?2 IS NULL OR action = ?2)"
+		" AND (?3 IS NULL OR entity = ?3) AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)"
+		" AND (?6 IS NULL OR (at, src, id) < (?6, ?7, ?8))"
+		" ORDER BY at DESC, src DESC, id DESC LIMIT ?9", e);
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, f->user);
+	stmt_bind_str(st, 2, f->action);
+	stmt_bind_str(st, 3, f->entity);
+	stmt_bind_str(st, 4, f->from ? from : NULL);
+	stmt_bind_str(st, 5, f->to ? to : NULL);
+	stmt_bind_str(st, 6, f->cursor ? cur_at : NULL);
+	stmt_bind_str(st, 7, cur_src);
+	stmt_bind_int(st, 8, cur_id);
+	stmt_bind_int(st, 9, limit + 1);
+	json_t *data = json_array();
+	int rc;
+	char next[64] = "";
+	while ((rc = stmt_step(st, e)) == 1) {
+		if ((int64_t)json_array_size(data) == limit) {
+			json_t *last = json_array_get(data, json_array_size(data) - 1);
+			snprintf(next, sizeof(next), "%s_%s_%lld", json_string_value(json_object_get(last, "at")),
+				 json_string_value(json_object_get(last, "source")),
+				 (long long)json_integer_value(json_object_get(last, "id")));
+			break;
+		}
+		json_array_append_new(data, audit_row(st));
+	}
+	stmt_finish(st);
+	if (rc < 0) {
+		json_decref(data);
+		return e->code;
+	}
+	*out = json_pack("{s:o,s:o}", "data", data, "next_cursor", next[0] ? json_string(next) : json_null());
 	return ERR_OK;
 }

@@ -18,4 +18,18 @@ enum err_code audit_record(struct wtx *w, const struct entity *en, int64_t id,
 enum err_code audit_history(struct store_conn *c, const struct entity *en, int64_t id,
 			    const struct access *acc, json_t **out, struct err *e);
 
+/* An event that is not a record change (login, failed login, logout ...),
+ * appended with the next group commit; nobody waits for it. detail is JSON
+ * text or NULL. */
+void audit_event(struct store *s, int64_t user_id, const char *user, const char *action,
+		 const char *ip, const char *detail);
+
+/* The audit log, newest first: record changes and events together. */
+struct audit_filter {
+	const char *user, *action, *entity, *from, *to, *cursor;
+	int64_t limit;
+};
+enum err_code audit_query(struct store_conn *c, const struct audit_filter *f, json_t **out,
+			  struct err *e);
+
 #endif

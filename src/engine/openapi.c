@@ -258,6 +258,16 @@ system_paths(json_t *paths)
 	json_object_set_new(paths, "/api/v1/roles", json_pack("{s:o}", "get", op("roles",
 		"The permission table: per role and entity, the scope of each action", "meta", NULL, NULL,
 		json_pack("{s:o}", "200", response("Roles", json_pack("{s:s}", "type", "object"))))));
+	json_object_set_new(paths, "/api/v1/audit", json_pack("{s:o}", "get", op("audit",
+		"The audit log, newest first (admins)", "meta", json_pack("[o,o,o,o,o,o,o]",
+			param("user", "query", false, json_pack("{s:s}", "type", "string"), "user name"),
+			param("action", "query", false, json_pack("{s:s}", "type", "string"), "login, create ..."),
+			param("entity", "query", false, json_pack("{s:s}", "type", "string"), "entity name"),
+			param("from", "query", false, json_pack("{s:s,s:s}", "type", "string", "format", "date-time"), "not before"),
+			param("to", "query", false, json_pack("{s:s,s:s}", "type", "string", "format", "date-time"), "not after"),
+			param("limit", "query", false, json_pack("{s:s,s:i,s:i}", "type", "integer", "minimum", 1, "maximum", 1000), "page size"),
+			param("cursor", "query", false, json_pack("{s:s}", "type", "string"), "next_cursor of the previous page")),
+		NULL, json_pack("{s:o}", "200", response("Events", json_pack("{s:s}", "type", "object"))))));
 	json_t *ent = param("entity", "path", true, json_pack("{s:s}", "type", "string"), "entity name");
 	json_object_set_new(paths, "/api/v1/meta/entities", json_pack("{s:o}", "get", op("meta_entities",
 		"Entities and their fields", "meta", NULL, NULL, json_pack("{s:o}", "200", response("Entities",

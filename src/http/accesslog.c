@@ -28,20 +28,6 @@ accesslog_open(const char *path)
 	return 0;
 }
 
-static void
-client_ip(struct MHD_Connection *conn, char *out, size_t n)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-
-	snprintf(out, n, "-");
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
-}
-
 void
 accesslog_write(const struct req *r, int status, int64_t ns)
 {
@@ -50,7 +36,7 @@ accesslog_write(const struct req *r, int status, int64_t ns)
 	if (log_fd < 0)
 		return;
 	time_format(time_now_ms(), now);
-	client_ip(r->conn, ip, sizeof(ip));
+	req_client_ip(r, ip, sizeof(ip));
 	json_t *line = json_pack("{s:s,s:s,s:s%,s:i,s:f,s:I,s:s}",
 		"time", now, "method", r->method, "path", r->path, strlen(r->path),
 		"status", status, "ms", (double)ns / 1e6, "bytes", (json_int_t)r->reply_bytes,

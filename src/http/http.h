@@ -101,6 +101,8 @@ enum err_code req_json_body(struct req *r, json_t **out);
 /* The :id parameter, or ERR_NOTFOUND for anything but a positive integer. */
 enum err_code req_id(struct req *r, int64_t *id);
 void req_add_header(struct req *r, const char *name, const char *value);
+/* The client's address as text ("-" if unknown). */
+void req_client_ip(const struct req *r, char *out, size_t n);
 /* The caller's record access on r->entity for act (read scope included). */
 void req_access(const struct req *r, enum action act, struct access *out);
 /* Queue fn(ctx) for the store's writer and suspend the connection, so the

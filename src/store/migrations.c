@@ -45,6 +45,21 @@ static const char *const steps[] = {
 	"CREATE INDEX record_shares_record ON record_shares(entity, record_id);"
 	"CREATE INDEX record_shares_user ON record_shares(user_id, entity);"
 	"CREATE INDEX record_shares_team ON record_shares(team_id, entity);",
+	/* 4: the audit log: events that are not record changes (logins ...);
+	 * it and the record history are append-only */
+	"CREATE TABLE audit_events ("
+	" id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id INTEGER, user_name TEXT,"
+	" action TEXT NOT NULL, ip TEXT, detail TEXT);"
+	"CREATE INDEX audit_events_at ON audit_events(at);"
+	"CREATE INDEX history_at ON history(at);"
+	"CREATE TRIGGER audit_events_append_only_u BEFORE UPDATE ON audit_events"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_events_append_only_d BEFORE DELETE ON audit_events"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER history_append_only_u BEFORE UPDATE ON history"
+	" BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;"
+	"CREATE TRIGGER history_append_only_d BEFORE DELETE ON history"
+	" BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
