@@ -61,11 +61,16 @@ logged_in(struct req *r)
 	struct login *l = r->async_ctx;
 	char cookie[160];
 
+	char csrf[CSRF_TEXT_LEN];
+
 	snprintf(cookie, sizeof(cookie), "gx_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
 		 l->secret, SESSION_TTL_MS / 1000);
 	req_add_header(r, "Set-Cookie", cookie);
 	sodium_memzero(cookie, sizeof(cookie));
-	return reply_json(r, 200, user_json(&l->who));
+	csrf_token(l->secret, csrf);
+	json_t *body = user_json(&l->who);
+	json_object_set_new(body, "csrf_token", json_string(csrf));
+	return reply_json(r, 200, body);
 }
 
 enum err_code
@@ -131,5 +136,12 @@ api_auth_logout(struct req *r)
 enum err_code
 api_auth_me(struct req *r)
 {
-	return reply_json(r, 200, user_json(&r->who));
+	json_t *body = user_json(&r->who);
+	const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "gx_session");
+	if (r->who.via_session && cookie) {
+		char csrf[CSRF_TEXT_LEN];
+		csrf_token(cookie, csrf);
+		json_object_set_new(body, "csrf_token", json_string(csrf));
+	}
+	return reply_json(r, 200, body);
 }

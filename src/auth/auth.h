@@ -55,6 +55,12 @@ enum err_code user_login(struct store *s, const char *name, const char *password
 			 struct principal *p, struct err *e);
 enum err_code user_find(struct store *s, const char *name, struct principal *p, struct err *e);
 
+/* CSRF: a cookie-authenticated write must carry X-CSRF-Token, a value
+ * derived from the session's secret (so nothing more is stored). */
+#define CSRF_TEXT_LEN 44	/* 43 base64url chars + NUL */
+void csrf_token(const char *session_secret, char out[CSRF_TEXT_LEN]);
+bool csrf_valid(const char *session_secret, const char *given);
+
 /* throttle.c: failed logins per account and per address */
 #define THROTTLE_WINDOW_MS (15LL * 60 * 1000)
 #define THROTTLE_LOCK_MS (15LL * 60 * 1000)

@@ -295,3 +295,29 @@ credential_check(struct store *s, bool session, const char *secret, struct princ
 		note_token_use(s, p->credential_id);
 	return ERR_OK;
 }
+
+void
+csrf_token(const char *session_secret, char out[CSRF_TEXT_LEN])
+{
+	unsigned char h[32];
+	static const unsigned char label[] = "guanxi csrf v1";
+
+	/* keyed by the session's secret: only its holder can compute it */
+	crypto_generichash(h, sizeof(h), label, sizeof(label) - 1,
+			   (const unsigned char *)session_secret, strlen(session_secret));
+	sodium_bin2base64(out, CSRF_TEXT_LEN, h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(h, sizeof(h));
+}
+
+bool
+csrf_valid(const char *session_secret, const char *given)
+{
+	char want[CSRF_TEXT_LEN];
+
+	if (!given || strlen(given) != CSRF_TEXT_LEN - 1)
+		return false;
+	csrf_token(session_secret, want);
+	bool ok = sodium_memcmp(want, given, CSRF_TEXT_LEN - 1) == 0;
+	sodium_memzero(want, sizeof(want));
+	return ok;
+}

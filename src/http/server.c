@@ -281,6 +281,12 @@ authenticate(struct req *r)
 	} else if (cookie) {
 		if (credential_check(r->srv->store, true, cookie, &r->who, &r->err) != ERR_OK)
 			return r->err.code;
+		/* a browser sends the cookie on a forged request too; the token
+		 * proves the page making the write could read the session */
+		bool safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+		if (!safe && !csrf_valid(cookie, req_header(r, "X-CSRF-Token")))
+			return err_set(&r->err, ERR_FORBIDDEN, "a write with the session cookie needs the "
+				       "X-CSRF-Token header (given at login and by GET /api/v1/auth/me)");
 	} else {
 		return err_set(&r->err, ERR_UNAUTH, "authentication required: send Authorization: Bearer TOKEN");
 	}

@@ -80,11 +80,13 @@ describe('login and logout', () => {
     const me = await request(srv.url, { cookie: value }, 'GET', '/api/v1/auth/me');
     assertStatus(me, 200);
     assert.equal(me.json.user.name, 'alice');
-    // the cookie may write too
-    const cr = await request(srv.url, { cookie: value }, 'POST', '/api/v1/customers', { body: { name: 'Cookie 客戶' } });
+    // the cookie may write too, with the CSRF token of its session
+    assert.equal(me.json.csrf_token, r.json.csrf_token, '/auth/me gives the same CSRF token');
+    const sess = { cookie: value, csrf: r.json.csrf_token };
+    const cr = await request(srv.url, sess, 'POST', '/api/v1/customers', { body: { name: 'Cookie 客戶' } });
     assertStatus(cr, 201);
 
-    const out = await request(srv.url, { cookie: value }, 'POST', '/api/v1/auth/logout');
+    const out = await request(srv.url, sess, 'POST', '/api/v1/auth/logout');
     assertStatus(out, 204);
     const cleared = sessionCookie(out);
     assert.ok(/max-age=0|expires=thu, 01 jan 1970/i.test(cleared) || /^gx_session=;/.test(cleared), `cleared cookie: ${cleared}`);
@@ -101,10 +103,14 @@ describe('login and logout', () => {
 
   test('two sessions are independent', async () => {
     const login = () => request(srv.url, null, 'POST', '/api/v1/auth/login', { body: { name: 'mona', password: srv.users.mona.password } });
-    const a = (await login()).headers.getSetCookie().find((x) => x.startsWith('gx_session=')).split(';')[0];
-    const b = (await login()).headers.getSetCookie().find((x) => x.startsWith('gx_session=')).split(';')[0];
+    const ra = await login(), rb = await login();
+    const a = ra.headers.getSetCookie().find((x) => x.startsWith('gx_session=')).split(';')[0];
+    const b = rb.headers.getSetCookie().find((x) => x.startsWith('gx_session=')).split(';')[0];
     assert.notEqual(a, b);
-    assertStatus(await request(srv.url, { cookie: a }, 'POST', '/api/v1/auth/logout'), 204);
+    assert.notEqual(ra.json.csrf_token, rb.json.csrf_token, 'a CSRF token per session');
+    // one session's token does not serve another
+    assertError(await request(srv.url, { cookie: a, csrf: rb.json.csrf_token }, 'POST', '/api/v1/auth/logout'), 403, 'forbidden');
+    assertStatus(await request(srv.url, { cookie: a, csrf: ra.json.csrf_token }, 'POST', '/api/v1/auth/logout'), 204);
     assertError(await request(srv.url, { cookie: a }, 'GET', '/api/v1/auth/me'), 401, 'unauthorized');
     assertStatus(await request(srv.url, { cookie: b }, 'GET', '/api/v1/auth/me'), 200);
   });
@@ -146,6 +152,22 @@ describe('login and logout', () => {
     assertStatus(r, 200);
     // the read answers well before the six hashes are done
     assert.ok(readMs < loginsMs / 2, `a read waited ${readMs} ms behind logins that took ${loginsMs} ms`);
+  });
+
+  test('CSRF: a cookie write without the token, or with a wrong one, is refused and writes nothing', async () => {
+    const r = await request(srv.url, null, 'POST', '/api/v1/auth/login', { body: { name: 'sam', password: srv.users.sam.password } });
+    assertStatus(r, 200);
+    assert.match(r.json.csrf_token, /^[A-Za-z0-9_-]{43}$/);
+    const cookie = r.headers.getSetCookie().find((x) => x.startsWith('gx_session=')).split(';')[0];
+    const snap = await snapshot(U.alice);
+    for (const csrf of [undefined, '', 'x'.repeat(43), r.json.csrf_token.slice(0, 42) + (r.json.csrf_token.endsWith('A') ? 'B' : 'A')]) {
+      assertError(await request(srv.url, { cookie, csrf }, 'POST', '/api/v1/customers', { body: { name: 'CSRF 攻擊' } }), 403, 'forbidden');
+    }
+    assert.deepEqual(await snapshot(U.alice), snap, 'a refused write wrote something');
+    // reads need no token; a bearer token needs none either
+    assertStatus(await request(srv.url, { cookie }, 'GET', '/api/v1/customers'), 200);
+    assertStatus(await U.sam.post('/api/v1/customers', { name: 'Bearer 客戶' }), 201);
+    assertStatus(await request(srv.url, { cookie, csrf: r.json.csrf_token }, 'POST', '/api/v1/customers', { body: { name: 'CSRF 正常' } }), 201);
   });
 
   test('a bearer token and a password are not interchangeable', async () => {

@@ -96,13 +96,16 @@ test('log out everywhere ends every session of the user', async () => {
   // this server has locked the loopback address by now: a fresh one
   const s = await startServer({ users: [{ name: 'una', role: 'sales' }] });
   try {
-    const mk = async () => sessionOf(await request(s.url, null, 'POST', '/api/v1/auth/login', { body: { name: 'una', password: s.users.una.password } }));
+    const mk = async () => {
+      const r = await request(s.url, null, 'POST', '/api/v1/auth/login', { body: { name: 'una', password: s.users.una.password } });
+      return { cookie: sessionOf(r), csrf: r.json.csrf_token };
+    };
     const a = await mk(), b = await mk();
-    assertStatus(await request(s.url, { cookie: a }, 'GET', '/api/v1/auth/me'), 200);
-    assertError(await request(s.url, { cookie: a }, 'POST', '/api/v1/auth/logout?everywhere=maybe'), 400, 'bad_request');
-    assertStatus(await request(s.url, { cookie: a }, 'POST', '/api/v1/auth/logout?everywhere=true'), 204);
-    assertError(await request(s.url, { cookie: a }, 'GET', '/api/v1/auth/me'), 401, 'unauthorized');
-    assertError(await request(s.url, { cookie: b }, 'GET', '/api/v1/auth/me'), 401, 'unauthorized');
+    assertStatus(await request(s.url, a, 'GET', '/api/v1/auth/me'), 200);
+    assertError(await request(s.url, a, 'POST', '/api/v1/auth/logout?everywhere=maybe'), 400, 'bad_request');
+    assertStatus(await request(s.url, a, 'POST', '/api/v1/auth/logout?everywhere=true'), 204);
+    assertError(await request(s.url, a, 'GET', '/api/v1/auth/me'), 401, 'unauthorized');
+    assertError(await request(s.url, b, 'GET', '/api/v1/auth/me'), 401, 'unauthorized');
     assertStatus(await s.api('una').get('/api/v1/auth/me'), 200);	// API tokens are separate
   } finally {
     await s.close();

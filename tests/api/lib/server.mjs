@@ -91,7 +91,10 @@ export async function request(baseUrl, auth, method, p, { body, headers = {}, ra
   const h = {};
   for (const [k, v] of Object.entries(headers)) h[k.toLowerCase()] = v;
   if (typeof auth === 'string' && !('authorization' in h)) h.authorization = `Bearer ${auth}`;
-  else if (auth && auth.cookie && !('cookie' in h)) h.cookie = auth.cookie;
+  else if (auth && auth.cookie && !('cookie' in h)) {
+    h.cookie = auth.cookie;
+    if (auth.csrf && !('x-csrf-token' in h)) h['x-csrf-token'] = auth.csrf;
+  }
   let payload;
   if (raw !== undefined) {
     payload = raw;
