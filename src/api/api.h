@@ -13,6 +13,7 @@ enum err_code api_records_update(struct req *r);
 enum err_code api_records_delete(struct req *r);
 enum err_code api_records_restore(struct req *r);
 enum err_code api_records_history(struct req *r);
+enum err_code api_records_reveal(struct req *r);
 
 /* api_shares.c: a record's shares */
 enum err_code api_shares_list(struct req *r);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "engine/audit.h"
+#include "util/timeutil.h"
 #include "engine/query.h"
 #include "engine/record.h"
 #include "util/jsonx.h"
@@ -210,13 +211,19 @@ created(struct req *r)
 				  strlen(j->replay));
 	}
 	add_location(r, j->out);
+	if (j->acc.masked)
+		record_mask(r->entity, j->out);
 	return reply_json(r, 201, json_incref(j->out));
 }
 
 static enum err_code
 written(struct req *r)
 {
-	return reply_json(r, 200, json_incref(job_of(r)->out));
+	struct record_job *j = job_of(r);
+
+	if (j->acc.masked)
+		record_mask(r->entity, j->out);
+	return reply_json(r, 200, json_incref(j->out));
 }
 
 static enum err_code
@@ -355,4 +362,113 @@ api_records_list(struct req *r)
 	    query_list(conn, r->entity, &p, &acc, &out, &len, &r->err) != ERR_OK)
 		return r->err.code;
 	return reply_json_text(r, 200, out, len);
+}
+
+/* ---- reveal: personal data shown whole, one record at a time, audited ---- */
+
+struct reveal_job {
+	const struct entity *en;
+	struct actor who;
+	struct access acc;
+	int64_t id;
+	json_t *fields;		/* names asked for, or NULL for every personal field */
+	char ip[64];
+	json_t *out;
+};
+
+static void
+reveal_release(void *p)
+{
+	struct reveal_job *j = p;
+
+	json_decref(j->fields);
+	json_decref(j->out);
+}
+
+static enum err_code
+reveal_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct reveal_job *j = ctx;
+	struct access whole = j->acc;
+	json_t *rec;
+	char at[TIME_STR_LEN];
+
+	whole.masked = false;
+	if (record_get(c, j->en, j->id, false, &whole, &rec, e) != ERR_OK)
+		return e->code;
+	j->out = json_object();
+	size_t i = 0;
+	const struct field *f;
+	while ((f = entity_field_at(j->en, &i))) {
+		bool asked = !j->fields;
+		size_t k;
+		json_t *n;
+		json_array_foreach(j->fields, k, n)
+			asked = asked || strcmp(json_string_value(n), f->name) == 0;
+		if (asked && field_mask_kind(f))
+			json_object_set(j->out, f->name, json_object_get(rec, f->name));
+	}
+	json_decref(rec);
+	/* the look is recorded in the same transaction, before it is answered */
+	json_t *names = json_array();
+	const char *key;
+	json_t *v;
+	json_object_foreach(j->out, key, v)
+		json_array_append_new(names, json_string(key));
+	json_t *d = json_pack("{s:s,s:I,s:o}", "entity", j->en->def->name, "record_id",
+			      (json_int_t)j->id, "fields", names);
+	char *detail = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	time_format(time_now_ms(), at);
+	enum err_code rc = audit_event_write(c, at, j->who.user_id, j->who.name, "reveal", j->ip, detail, e);
+	free(detail);
+	return rc;
+}
+
+static enum err_code
+revealed(struct req *r)
+{
+	struct reveal_job *j = r->async_ctx;
+
+	return reply_json(r, 200, json_pack("{s:O}", "data", j->out));
+}
+
+enum err_code
+api_records_reveal(struct req *r)
+{
+	struct reveal_job *j = arena_alloc(r->arena, sizeof(*j));
+	json_t *body = NULL;
+	enum err_code rc;
+
+	j->en = r->entity;
+	j->who.user_id = r->who.user_id;
+	j->who.name = r->who.name;
+	j->who.role = r->who.role;
+	req_access(r, ACT_READ, &j->acc);
+	req_client_ip(r, j->ip, sizeof(j->ip));
+	arena_defer(r->arena, reveal_release, j);
+	if ((rc = req_id(r, &j->id)) != ERR_OK)
+		return rc;
+	if (r->body.len) {
+		if ((rc = req_json_body(r, &body)) != ERR_OK)
+			return rc;
+		j->fields = json_incref(json_object_get(body, "fields"));
+		const char *k;
+		json_t *v;
+		json_object_foreach(body, k, v)
+			if (strcmp(k, "fields"))
+				err_field(&r->err, k, "unknown field");
+		size_t i;
+		json_array_foreach(j->fields, i, v) {
+			const struct field *f = json_is_string(v) ? entity_field(j->en, json_string_value(v)) : NULL;
+			if (!f || !field_mask_kind(f))
+				err_field(&r->err, "fields", "names personal fields of %s", j->en->def->name);
+		}
+		if (j->fields && !json_is_array(j->fields))
+			err_field(&r->err, "fields", "must be an array of field names");
+		json_decref(body);
+		if (r->err.fields)
+			return err_set(&r->err, ERR_INVALID, "the reveal is invalid");
+	}
+	return req_write(r, reveal_run, j, revealed);
 }

@@ -37,6 +37,9 @@ const char *role_names(void);	/* "admin, manager, ..." for messages */
 /* Which records of entity role may act on; role_allows = scope not none. */
 enum scope role_scope(const char *role, const char *entity, enum action act);
 bool role_allows(const char *role, const char *entity, enum action act);
+/* May role see personal data whole? If not it is masked, and shown only
+ * through an audited reveal. */
+bool role_sees_personal(const char *role);
 
 /* password.c */
 void password_init(void);	/* once, before threads */

@@ -57,6 +57,13 @@ role_names(void)
 	return "admin, manager, sales, service, marketing, readonly";
 }
 
+bool
+role_sees_personal(const char *role)
+{
+	/* marketing works on segments and campaigns; readonly on reports */
+	return strcmp(role, "marketing") != 0 && strcmp(role, "readonly") != 0;
+}
+
 enum scope
 role_scope(const char *role, const char *entity, enum action act)
 {

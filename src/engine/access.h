@@ -34,6 +34,7 @@ struct access {
 	enum scope read;		/* what may be seen */
 	enum scope act;			/* what the current action may touch */
 	enum shares act_shares;		/* which shares count for the action */
+	bool masked;			/* personal data shown masked */
 };
 
 struct entity;

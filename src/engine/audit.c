@@ -47,6 +47,28 @@ history_entry(struct stmt *st)
 	return h;
 }
 
+/* Mask the old and new values of personal fields in a change list. */
+static void
+mask_changes(const struct entity *en, json_t *changes)
+{
+	size_t i;
+	json_t *c;
+
+	json_array_foreach(changes, i, c) {
+		const struct field *f = entity_field(en, json_string_value(json_object_get(c, "field")));
+		if (!f || !field_mask_kind(f))
+			continue;
+		json_t *o = json_pack("{s:O}", f->name, json_object_get(c, "old"));
+		json_t *n = json_pack("{s:O}", f->name, json_object_get(c, "new"));
+		record_mask(en, o);
+		record_mask(en, n);
+		json_object_set(c, "old", json_object_get(o, f->name));
+		json_object_set(c, "new", json_object_get(n, f->name));
+		json_decref(o);
+		json_decref(n);
+	}
+}
+
 enum err_code
 audit_history(struct store_conn *c, const struct entity *en, int64_t id,
 	      const struct access *acc, json_t **out, struct err *e)
@@ -68,8 +90,12 @@ audit_history(struct store_conn *c, const struct entity *en, int64_t id,
 	stmt_bind_int(st, 3, HISTORY_MAX);
 	json_t *data = json_array();
 	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(data, history_entry(st));
+	while ((rc = stmt_step(st, e)) == 1) {
+		json_t *h = history_entry(st);
+		if (acc && acc->masked)
+			mask_changes(en, json_object_get(h, "changes"));
+		json_array_append_new(data, h);
+	}
 	stmt_finish(st);
 	if (rc < 0) {
 		json_decref(data);
@@ -100,26 +126,34 @@ event_free(void *ctx, enum err_code rc)
 	free(j);
 }
 
-static enum err_code
-event_run(struct store_conn *c, void *ctx, struct err *e)
+enum err_code
+audit_event_write(struct store_conn *c, const char *at, int64_t user_id, const char *user,
+		  const char *action, const char *ip, const char *detail, struct err *e)
 {
-	struct event_job *j = ctx;
 	struct stmt *st = store_prepare(c, "INSERT INTO audit_events (at, user_id, user_name, action, "
 				       "ip, detail) VALUES (?, ?, ?, ?, ?, ?)", e);
 	if (!st)
 		return e->code;
-	stmt_bind_str(st, 1, j->at);
-	if (j->user_id > 0)
-		stmt_bind_int(st, 2, j->user_id);
+	stmt_bind_str(st, 1, at);
+	if (user_id > 0)
+		stmt_bind_int(st, 2, user_id);
 	else
 		stmt_bind_null(st, 2);
-	stmt_bind_str(st, 3, j->user);
-	stmt_bind_str(st, 4, j->action);
-	stmt_bind_str(st, 5, j->ip);
-	stmt_bind_str(st, 6, j->detail);
+	stmt_bind_str(st, 3, user);
+	stmt_bind_str(st, 4, action);
+	stmt_bind_str(st, 5, ip);
+	stmt_bind_str(st, 6, detail);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
 	return rc < 0 ? e->code : ERR_OK;
+}
+
+static enum err_code
+event_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct event_job *j = ctx;
+
+	return audit_event_write(c, j->at, j->user_id, j->user, j->action, j->ip, j->detail, e);
 }
 
 static char *

@@ -24,6 +24,11 @@ enum err_code audit_history(struct store_conn *c, const struct entity *en, int64
 void audit_event(struct store *s, int64_t user_id, const char *user, const char *action,
 		 const char *ip, const char *detail);
 
+/* The same inside a write job, in its transaction. */
+enum err_code audit_event_write(struct store_conn *c, const char *at, int64_t user_id,
+				const char *user, const char *action, const char *ip,
+				const char *detail, struct err *e);
+
 /* The audit log, newest first: record changes and events together. */
 struct audit_filter {
 	const char *user, *action, *entity, *from, *to, *cursor;

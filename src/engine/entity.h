@@ -116,7 +116,7 @@ struct entity_def {
  * one never sees it freed. */
 struct sql_cache {
 	unsigned gen;		/* custom_gen it was built for */
-	char *text[2][4];	/* read one record: [deleted too][read scope] */
+	char *text[2][4][2];	/* read one record: [deleted too][read scope][masked] */
 	struct sql_cache *older;
 };
 
@@ -172,5 +172,8 @@ enum store_class field_store_class(enum field_type t);
 const char *field_type_name(enum field_type t);
 bool field_type_parse(const char *name, enum field_type *out);
 unsigned field_max_len(const struct field *f);
+/* How a personal field is masked ("phone", "email", "text"); NULL if the
+ * field is not personal data. */
+const char *field_mask_kind(const struct field *f);
 
 #endif

@@ -327,7 +327,7 @@ filter_sql(struct buf *sql, struct binds *b, const struct filter *f, json_t *kee
 /* q=: case-insensitive substring over the searchable fields. */
 static void
 text_match_sql(struct buf *sql, struct binds *b, const struct entity *en, const char *q,
-	       json_t *keep)
+	       bool masked, json_t *keep)
 {
 	json_t *qv = json_string(q), *pv = qv ? folded(qv) : json_string("");
 	size_t i = 0, n = 0;
@@ -337,8 +337,8 @@ text_match_sql(struct buf *sql, struct binds *b, const struct entity *en, const 
 	json_array_append_new(keep, pv);
 	buf_adds(sql, " AND (");
 	while ((f = entity_field_at(en, &i))) {
-		if (!(f->flags & F_SEARCHABLE) || (f->flags & F_CUSTOM))
-			continue;
+		if (!(f->flags & F_SEARCHABLE) || (f->flags & F_CUSTOM) || (masked && field_mask_kind(f)))
+			continue;	/* a match on a hidden value would reveal it */
 		if (n++)
 			buf_adds(sql, " OR ");
 		store_sql_icontains(sql, f->name);
@@ -479,9 +479,18 @@ parse_select(const struct entity *en, const char *fields, json_t **out, struct e
 	return ERR_OK;
 }
 
+/* Filtering or sorting on a value one may not see would reveal it. */
 static enum err_code
-parse_list(const struct entity *en, const struct list_params *p, struct list_query *q,
-	   struct err *e)
+personal_refused(const struct field *f, const struct access *acc, const char *what, struct err *e)
+{
+	if (acc && acc->masked && field_mask_kind(f))
+		return err_set(e, ERR_FORBIDDEN, "%s on %s needs the personal-data permission", what, f->name);
+	return ERR_OK;
+}
+
+static enum err_code
+parse_list(const struct entity *en, const struct list_params *p, const struct access *acc,
+	   struct list_query *q, struct err *e)
 {
 	enum err_code rc;
 
@@ -501,10 +510,14 @@ parse_list(const struct entity *en, const struct list_params *p, struct list_que
 	q->sort = find_field(en, name);
 	if (!q->sort || !(q->sort->flags & F_INDEXED) || (q->sort->flags & F_CUSTOM))
 		return err_set(e, ERR_BADREQ, "sort: %.80s is not a sortable field of %s", name, en->def->name);
+	if ((rc = personal_refused(q->sort, acc, "sorting", e)) != ERR_OK)
+		return rc;
 	for (size_t i = 0; i < p->nfilters; i++) {
 		if ((rc = filter_parse(en, p->filters[i], &q->filters[i], e)) != ERR_OK)
 			return rc;
 		q->nfilters++;
+		if ((rc = personal_refused(q->filters[i].field, acc, "filtering", e)) != ERR_OK)
+			return rc;
 	}
 	if (p->cursor && (rc = cursor_decode(p->cursor, q->sort_spec, &q->after_value, &q->after_id, e)) != ERR_OK)
 		return rc;
@@ -536,13 +549,13 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		abort();
 	buf_init(&sql, SQL_MAX);
 	buf_adds(&sql, "SELECT ");
-	record_json_sql(&sql, en, q->select);
+	record_json_sql(&sql, en, q->select, acc && acc->masked);
 	buf_printf(&sql, ", %s, id FROM %s WHERE deleted_at IS %s", q->sort->name, en->def->name,
 		   q->deleted ? "NOT NULL" : "NULL");
 	for (size_t i = 0; i < q->nfilters; i++)
 		filter_sql(&sql, b, &q->filters[i], keep);
 	if (text && *text)
-		text_match_sql(&sql, b, en, text, keep);
+		text_match_sql(&sql, b, en, text, acc && acc->masked, keep);
 	json_t *idv = json_integer(q->after_id);
 	json_array_append_new(keep, idv);
 	if (q->after_value)
@@ -614,7 +627,7 @@ query_list(struct store_conn *c, const struct entity *en, const struct list_para
 
 	*out = NULL;
 	buf_init(&page, LIST_MAX_BYTES);
-	if ((rc = parse_list(en, p, &q, e)) == ERR_OK)
+	if ((rc = parse_list(en, p, acc, &q, e)) == ERR_OK)
 		rc = run_list(c, en, &q, p->q, acc, &page, e);
 	list_query_release(&q);
 	if (rc == ERR_OK)

@@ -5,6 +5,7 @@
 #include "engine/audit.h"
 #include "engine/record.h"
 #include "engine/validate.h"
+#include "text/mask.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
 
@@ -62,53 +63,58 @@ json_how(const struct field *f)
 }
 
 void
-record_json_sql(struct buf *b, const struct entity *en, const json_t *select)
+record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
 {
 	static const char *const tail[] = { "created_at", "updated_at", "version", "deleted_at" };
 	size_t i = 0;
 	const struct field *f;
 
 	store_sql_json_open(b);
-	store_sql_json_member(b, true, "id", "id", SJ_VALUE);
+	store_sql_json_member(b, true, "id", "id", SJ_VALUE, NULL);
 	while ((f = entity_field_at(en, &i)))
 		if (selected(select, f->name))
 			store_sql_json_member(b, false, f->name,
-					      (f->flags & F_CUSTOM) ? "custom" : f->name, json_how(f));
+					      (f->flags & F_CUSTOM) ? "custom" : f->name, json_how(f),
+					      masked ? field_mask_kind(f) : NULL);
 	for (size_t k = 0; k < COUNT_OF(tail); k++)
 		if (selected(select, tail[k]))
-			store_sql_json_member(b, false, tail[k], tail[k], SJ_VALUE);
+			store_sql_json_member(b, false, tail[k], tail[k], SJ_VALUE, NULL);
 	store_sql_json_close(b);
 }
 
-/* The SQL reading one record, for the live custom fields and a scope. */
+/* The SQL reading one record, for the live custom fields, a scope and
+ * masking. */
 static const char *
 read_sql(const struct entity *en, bool include_deleted, const struct access *acc)
 {
 	unsigned gen = atomic_load(&en->custom_gen);
 	struct sql_cache *c = atomic_load_explicit(&en->read_cache, memory_order_acquire);
 	enum scope scope = acc ? acc->read : SCOPE_ALL;
+	bool masked = acc && acc->masked;
 
 	if (c && c->gen == gen)
-		return c->text[include_deleted][scope];
+		return c->text[include_deleted][scope][masked];
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		abort();
 	c->gen = gen;
 	for (int k = 0; k < 2; k++) {
 		for (int sc = SCOPE_NONE; sc <= SCOPE_ALL; sc++) {
-			struct access any = { .read = (enum scope)sc };
-			struct buf sql;
-			buf_init(&sql, SQL_MAX);
-			buf_adds(&sql, "SELECT ");
-			record_json_sql(&sql, en, NULL);
-			buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
-				   k ? "" : " AND deleted_at IS NULL");
-			access_sql(&sql, en, &any, (enum scope)sc, SHARES_READ);
-			c->text[k][sc] = buf_detach(&sql, NULL);
+			for (int m = 0; m < 2; m++) {
+				struct access any = { .read = (enum scope)sc };
+				struct buf sql;
+				buf_init(&sql, SQL_MAX);
+				buf_adds(&sql, "SELECT ");
+				record_json_sql(&sql, en, NULL, m);
+				buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
+					   k ? "" : " AND deleted_at IS NULL");
+				access_sql(&sql, en, &any, (enum scope)sc, SHARES_READ);
+				c->text[k][sc][m] = buf_detach(&sql, NULL);
+			}
 		}
 	}
 	registry_set_read_cache(en, c);
-	return c->text[include_deleted][scope];
+	return c->text[include_deleted][scope][masked];
 }
 
 enum err_code
@@ -206,7 +212,38 @@ record_shape(const struct entity *en, const json_t *values, int64_t id, const ch
 	return rec;
 }
 
+void
+record_mask(const struct entity *en, json_t *rec)
+{
+	size_t i = 0;
+	const struct field *f;
+
+	while ((f = entity_field_at(en, &i))) {
+		const char *kind = field_mask_kind(f);
+		json_t *v = json_object_get(rec, f->name);
+		if (!kind || !json_is_string(v))
+			continue;
+		char *m = text_mask(strcmp(kind, "phone") == 0 ? MASK_PHONE :
+				    strcmp(kind, "email") == 0 ? MASK_EMAIL : MASK_TEXT,
+				    json_string_value(v));
+		json_object_set_new(rec, f->name, json_string(m));
+		free(m);
+	}
+}
+
 /* ---- checks inside the write ---- */
+
+/* The caller's access for reads inside a write: same scope, never masked
+ * (a write compares and stores real values; masking is for what is shown). */
+static const struct access *
+write_view(const struct wtx *w, struct access *tmp)
+{
+	if (!w->acc)
+		return NULL;
+	*tmp = *w->acc;
+	tmp->masked = false;
+	return tmp;
+}
 
 /* Is row id of table there (and live, with live_only), within the caller's
  * scope when the table is an access-controlled entity? 1 yes, 0 no, <0
@@ -476,6 +513,7 @@ enum err_code
 record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *patch,
 	      int64_t if_match, json_t **out, struct err *e)
 {
+	struct access seen;
 	const struct entity_hooks *h = en->def->hooks;
 	json_t *old = NULL, *clean = NULL, *rec = NULL;
 	struct buf changes;
@@ -483,7 +521,7 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 
 	*out = NULL;
 	buf_init(&changes, HISTORY_MAX_BYTES);
-	if ((rc = record_get(w->c, en, id, false, w->acc, &old, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, false, write_view(w, &seen), &old, e)) != ERR_OK)
 		return rc;
 	if ((rc = record_check_act(w, en, id, "change", e)) != ERR_OK ||
 	    (rc = check_version(en, old, if_match, e)) != ERR_OK)
@@ -546,11 +584,12 @@ enum err_code
 record_delete(struct wtx *w, const struct entity *en, int64_t id, int64_t if_match,
 	      struct err *e)
 {
+	struct access seen;
 	const struct entity_hooks *h = en->def->hooks;
 	json_t *old = NULL;
 	enum err_code rc;
 
-	if ((rc = record_get(w->c, en, id, false, w->acc, &old, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, false, write_view(w, &seen), &old, e)) != ERR_OK)
 		return rc;
 	if ((rc = record_check_act(w, en, id, "delete", e)) != ERR_OK ||
 	    (rc = check_version(en, old, if_match, e)) != ERR_OK)
@@ -570,12 +609,13 @@ enum err_code
 record_restore(struct wtx *w, const struct entity *en, int64_t id, json_t **out,
 	       struct err *e)
 {
+	struct access seen;
 	const struct entity_hooks *h = en->def->hooks;
 	json_t *old = NULL, *rec = NULL;
 	enum err_code rc;
 
 	*out = NULL;
-	if ((rc = record_get(w->c, en, id, true, w->acc, &old, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, true, write_view(w, &seen), &old, e)) != ERR_OK)
 		return rc;
 	if ((rc = record_check_act(w, en, id, "restore", e)) != ERR_OK)
 		goto out;
@@ -590,7 +630,7 @@ record_restore(struct wtx *w, const struct entity *en, int64_t id, json_t **out,
 		goto out;
 	if ((rc = audit_record(w, en, id, "restore", NULL, e)) != ERR_OK)
 		goto out;
-	if ((rc = record_get(w->c, en, id, false, w->acc, &rec, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, false, write_view(w, &seen), &rec, e)) != ERR_OK)
 		goto out;
 	if (h && h->after_restore &&
 	    (rc = h->after_restore(w, en, rec, json_string_value(deleted), e)) != ERR_OK)

@@ -39,14 +39,18 @@ enum err_code record_get_text(struct store_conn *c, const struct entity *en, int
 			      bool include_deleted, const struct access *acc, char **text,
 			      size_t *len, struct err *e);
 /* Append the SQL expression that renders a row of en as a JSON object:
- * every field, or id plus the names in `select` (a JSON array). */
-void record_json_sql(struct buf *b, const struct entity *en, const json_t *select);
+ * every field, or id plus the names in `select` (a JSON array); with
+ * masked, personal fields come masked. */
+void record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked);
 /* May the caller's action (w->acc->act) touch record id, which it can
  * see? ERR_FORBIDDEN naming `what` ("change", "delete") if not. */
 enum err_code record_check_act(struct wtx *w, const struct entity *en, int64_t id,
 			       const char *what, struct err *e);
 /* The INSERT and UPDATE statements of an entity (malloc'd, yours). */
 void record_write_sql(const struct entity_def *d, char **insert, char **update);
+/* Mask en's personal fields in rec, in place (what a caller without the
+ * personal-data permission is shown). */
+void record_mask(const struct entity *en, json_t *rec);
 /* Column col of the current row as JSON, read as field f's type. */
 json_t *record_column_value(const struct field *f, struct stmt *st, int col);
 /* Bind v (normalised by validation) as parameter i for a field of f's type. */

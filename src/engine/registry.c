@@ -73,6 +73,14 @@ field_max_len(const struct field *f)
 	}
 }
 
+const char *
+field_mask_kind(const struct field *f)
+{
+	if (!(f->flags & F_PERSONAL))
+		return NULL;
+	return f->type == FT_PHONE ? "phone" : f->type == FT_EMAIL ? "email" : "text";
+}
+
 bool
 field_is_column(const struct field *f)
 {
@@ -151,7 +159,8 @@ registry_free(void)
 			struct sql_cache *older = c->older;
 			for (int k = 0; k < 2; k++)
 				for (int sc = 0; sc < 4; sc++)
-					free(c->text[k][sc]);
+					for (int m = 0; m < 2; m++)
+						free(c->text[k][sc][m]);
 			free(c);
 			c = older;
 		}

@@ -202,6 +202,7 @@ req_access(const struct req *r, enum action act, struct access *out)
 	out->act = role_scope(r->who.role, entity, act);
 	out->act_shares = act == ACT_READ ? SHARES_READ :
 			  act == ACT_DELETE ? SHARES_NONE : SHARES_EDIT;
+	out->masked = !role_sees_personal(r->who.role);
 }
 
 /* ---- routing ---- */

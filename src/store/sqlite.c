@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include "store/store.h"
 #include "text/fold.h"
+#include "text/mask.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -105,6 +106,24 @@ casefold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_value(ctx, argv[0]);
 }
 
+/* mask(value, 'phone'|'email'|'text'): the SQL face of text_mask. */
+static void
+mask_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	const char *kind = (const char *)sqlite3_value_text(argv[1]);
+
+	if (!s || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	enum mask_kind k = kind && strcmp(kind, "phone") == 0 ? MASK_PHONE :
+			   kind && strcmp(kind, "email") == 0 ? MASK_EMAIL : MASK_TEXT;
+	char *m = text_mask(k, s);
+	sqlite3_result_text(ctx, m, -1, free);
+}
+
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -146,6 +165,8 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 		sqlite3_close(db);
 		return ERR_STORE;
 	}
+	sqlite3_create_function(db, "mask", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, mask_fn, NULL, NULL);
 	sqlite3_create_function(db, "casefold", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 				casefold_fn, NULL, NULL);
@@ -473,10 +494,17 @@ store_sql_json_open(struct buf *b)
 
 void
 store_sql_json_member(struct buf *b, bool first, const char *key, const char *col,
-		      enum store_json how)
+		      enum store_json how, const char *mask)
 {
-	/* key and col are declared identifiers, safe to splice */
+	/* key, col and mask are declared identifiers, safe to splice */
 	buf_printf(b, "%s'%s', ", first ? "" : ", ", key);
+	if (mask) {
+		if (how == SJ_PATH)
+			buf_printf(b, "mask(%s ->> '$.%s', '%s')", col, key, mask);
+		else
+			buf_printf(b, "mask(%s, '%s')", col, mask);
+		return;
+	}
 	switch (how) {
 	case SJ_JSON:
 		buf_printf(b, "json(%s)", col);

@@ -109,8 +109,9 @@ enum store_json {
 	SJ_PATH,	/* member `key` of the JSON object in the column */
 };
 void store_sql_json_open(struct buf *b);
+/* mask: NULL, or "phone" | "email" | "text" to show the value masked. */
 void store_sql_json_member(struct buf *b, bool first, const char *key, const char *col,
-			   enum store_json how);
+			   enum store_json how, const char *mask);
 void store_sql_json_close(struct buf *b);
 bool store_table_has_column(struct store_conn *c, const char *table, const char *col);
 
