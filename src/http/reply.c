@@ -3,6 +3,8 @@
 #include <string.h>
 #include <strings.h>
 #include "http/http.h"
+#include "http/metrics.h"
+#include "util/timeutil.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -46,6 +48,9 @@ queue(struct req *r, int status, struct MHD_Response *resp, const char *content_
 		return err_set(&r->err, ERR_INTERNAL, "cannot queue the response");
 	r->status = status;
 	r->replied = true;
+	/* counted now, not when the connection reports completion: a client
+	 * reading /metrics after its answer must find it counted */
+	metrics_observe(r->route_index, status, time_mono_ns() - r->t0);
 	return ERR_OK;
 }
 
