@@ -20,6 +20,13 @@ enum err_code api_shares_list(struct req *r);
 enum err_code api_shares_add(struct req *r);
 enum err_code api_shares_remove(struct req *r);
 
+/* api_users.c */
+enum err_code api_users_list(struct req *r);
+enum err_code api_users_get(struct req *r);
+enum err_code api_users_create(struct req *r);
+enum err_code api_users_update(struct req *r);
+enum err_code api_users_remove(struct req *r);
+
 /* api_auth.c */
 enum err_code api_auth_login(struct req *r);
 enum err_code api_auth_logout(struct req *r);

@@ -75,6 +75,25 @@ int64_t throttle_locked_ms(const char *name, const char *address, int64_t now);
 bool throttle_failed(const char *name, const char *address, int64_t now);
 void throttle_succeeded(const char *name, int64_t now);
 
+/* users.c, for the admin API: [{id, name, role, team_id, created_at,
+ * updated_at}] of live users; one user; a change inside a write job (a new
+ * password or a removal ends the user's sessions). */
+struct user_change {
+	const char *role;	/* NULL = unchanged */
+	bool set_team;
+	int64_t team_id;	/* 0 = no team */
+	const char *hash;	/* new password hash, NULL = unchanged */
+	bool remove;
+};
+enum err_code user_list(struct store *s, json_t **out, struct err *e);
+/* Insert a user whose password is hashed already (inside a write job). */
+enum err_code user_insert(struct store_conn *c, const char *name, const char *role,
+			  int64_t team_id, const char *hash, int64_t *id, struct err *e);
+bool user_name_ok(const char *name);	/* 1-64 characters, no spaces */
+enum err_code user_get(struct store_conn *c, int64_t id, json_t **out, struct err *e);
+enum err_code user_change(struct store_conn *c, int64_t id, const struct user_change *ch,
+			  struct err *e);
+
 /* credentials.c */
 enum err_code token_create(struct store *s, const char *user, char out[SECRET_TEXT_LEN],
 			   int64_t *id, struct err *e);

@@ -14,10 +14,10 @@ struct add_job {
 	int64_t id;
 };
 
-static enum err_code
-add_job_run(struct store_conn *c, void *ctx, struct err *e)
+enum err_code
+user_insert(struct store_conn *c, const char *name, const char *role, int64_t team_id,
+	    const char *hash, int64_t *id, struct err *e)
 {
-	struct add_job *j = ctx;
 	char now[TIME_STR_LEN];
 	struct stmt *st = store_prepare(c,
 		"INSERT INTO users (name, password_hash, role, created_at, updated_at, team_id) "
@@ -26,27 +26,35 @@ add_job_run(struct store_conn *c, void *ctx, struct err *e)
 	if (!st)
 		return e->code;
 	time_format(time_now_ms(), now);
-	stmt_bind_str(st, 1, j->name);
-	stmt_bind_str(st, 2, j->hash);
-	stmt_bind_str(st, 3, j->role);
+	stmt_bind_str(st, 1, name);
+	stmt_bind_str(st, 2, hash);
+	stmt_bind_str(st, 3, role);
 	stmt_bind_str(st, 4, now);
 	stmt_bind_str(st, 5, now);
-	if (j->team_id)
-		stmt_bind_int(st, 6, j->team_id);
+	if (team_id)
+		stmt_bind_int(st, 6, team_id);
 	else
 		stmt_bind_null(st, 6);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
 	if (rc == ERR_CONFLICT)
-		return err_set(e, ERR_CONFLICT, "a user named %s exists already", j->name);
+		return err_set(e, ERR_CONFLICT, "a user named %s exists already", name);
 	if (rc < 0)
 		return e->code;
-	j->id = store_last_id(c);
+	*id = store_last_id(c);
 	return ERR_OK;
 }
 
-static bool
-name_ok(const char *name)
+static enum err_code
+add_job_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct add_job *j = ctx;
+
+	return user_insert(c, j->name, j->role, j->team_id, j->hash, &j->id, e);
+}
+
+bool
+user_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -60,7 +68,7 @@ user_add(struct store *s, const char *name, const char *role, int64_t team_id,
 {
 	char hash[crypto_pwhash_STRBYTES];
 
-	if (!name_ok(name))
+	if (!user_name_ok(name))
 		return err_set(e, ERR_INVALID, "a user name is 1 to %d characters, no spaces", NAME_MAX_CHARS);
 	if (!role_valid(role))
 		return err_set(e, ERR_INVALID, "unknown role '%.32s' (roles: %s)", role, role_names());
@@ -128,5 +136,100 @@ user_login(struct store *s, const char *name, const char *password, struct princ
 	sodium_memzero(hash, sizeof(hash));
 	if (!ok)
 		return err_set(e, ERR_UNAUTH, "wrong user name or password");
+	return ERR_OK;
+}
+
+/* ---- the admin API's part ---- */
+
+static json_t *
+user_row(struct stmt *st)
+{
+	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s}",
+		"id", (json_int_t)stmt_int(st, 0), "name", stmt_text(st, 1), "role", stmt_text(st, 2),
+		"team_id", stmt_is_null(st, 3) ? json_null() : json_integer(stmt_int(st, 3)),
+		"created_at", stmt_text(st, 4), "updated_at", stmt_text(st, 5));
+}
+
+#define USER_COLUMNS "id, name, role, team_id, created_at, updated_at"
+
+enum err_code
+user_list(struct store *s, json_t **out, struct err *e)
+{
+	struct store_conn *c = store_reader(s, e);
+	struct stmt *st;
+
+	*out = NULL;
+	if (!c || !(st = store_prepare(c, "SELECT " USER_COLUMNS " FROM users "
+					  "WHERE deleted_at IS NULL ORDER BY id", e)))
+		return e->code;
+	json_t *data = json_array();
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1)
+		json_array_append_new(data, user_row(st));
+	stmt_finish(st);
+	if (rc < 0) {
+		json_decref(data);
+		return e->code;
+	}
+	*out = json_pack("{s:o}", "data", data);
+	return ERR_OK;
+}
+
+enum err_code
+user_get(struct store_conn *c, int64_t id, json_t **out, struct err *e)
+{
+	struct stmt *st = store_prepare(c, "SELECT " USER_COLUMNS " FROM users "
+				       "WHERE id = ? AND deleted_at IS NULL", e);
+
+	*out = NULL;
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, id);
+	int rc = stmt_step(st, e);
+	if (rc == 1)
+		*out = user_row(st);
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	return *out ? ERR_OK : err_set(e, ERR_NOTFOUND, "user %lld not found", (long long)id);
+}
+
+enum err_code
+user_change(struct store_conn *c, int64_t id, const struct user_change *ch, struct err *e)
+{
+	char now[TIME_STR_LEN];
+	struct stmt *st = store_prepare(c,
+		"UPDATE users SET role = coalesce(?1, role),"
+		" team_id = CASE WHEN ?2 THEN nullif(?3, 0) ELSE team_id END,"
+		" password_hash = coalesce(?4, password_hash),"
+		" deleted_at = CASE WHEN ?5 THEN ?6 ELSE deleted_at END, updated_at = ?6"
+		" WHERE id = ?7 AND deleted_at IS NULL", e);
+
+	if (!st)
+		return e->code;
+	time_format(time_now_ms(), now);
+	stmt_bind_str(st, 1, ch->role);
+	stmt_bind_int(st, 2, ch->set_team);
+	stmt_bind_int(st, 3, ch->team_id);
+	stmt_bind_str(st, 4, ch->hash);
+	stmt_bind_int(st, 5, ch->remove);
+	stmt_bind_str(st, 6, now);
+	stmt_bind_int(st, 7, id);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	if (store_changes(c) == 0)
+		return err_set(e, ERR_NOTFOUND, "user %lld not found", (long long)id);
+	if (ch->hash || ch->remove) {
+		/* a new password or a removed user: every session ends */
+		if (!(st = store_prepare(c, "DELETE FROM sessions WHERE user_id = ?", e)))
+			return e->code;
+		stmt_bind_int(st, 1, id);
+		rc = stmt_step(st, e);
+		stmt_finish(st);
+		if (rc < 0)
+			return e->code;
+	}
 	return ERR_OK;
 }

@@ -113,7 +113,7 @@ read_password(char *out, size_t n)
 }
 
 static int
-user_list(struct store *s)
+print_users(struct store *s)
 {
 	struct err e = { 0 };
 	struct store_conn *c = store_reader(s, &e);
@@ -151,7 +151,7 @@ cmd_user(int argc, char **argv)
 		struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 		if (!s)
 			return 1;
-		rc = user_list(s);
+		rc = print_users(s);
 		cli_close(s);
 		return rc;
 	}
