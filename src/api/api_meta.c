@@ -69,7 +69,7 @@ api_meta_roles(struct req *r)
 	static const char *const roles[] = {
 		"admin", "manager", "sales", "service", "marketing", "readonly"
 	};
-	static const char *const actions[] = { "read", "create", "update", "delete", "admin" };
+	static const char *const actions[] = { "read", "create", "update", "delete", "admin", "export" };
 	static const char *const scopes[] = { "none", "own", "team", "all" };
 	json_t *data = json_array();
 

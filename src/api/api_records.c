@@ -472,3 +472,116 @@ api_records_reveal(struct req *r)
 	}
 	return req_write(r, reveal_run, j, revealed);
 }
+
+/* ---- export: everything held about one record's subject, audited ---- */
+
+struct export_job {
+	const struct entity *en;
+	struct actor who;
+	struct access acc;
+	int64_t id;
+	char ip[64];
+	json_t *out;
+};
+
+static void
+export_release(void *p)
+{
+	json_decref(((struct export_job *)p)->out);
+}
+
+/* Every record of child entity `child` under parent id, through the engine's list. */
+static enum err_code
+children_of(struct store_conn *c, const struct entity *child, int64_t id, const struct access *acc,
+	    json_t *into, struct err *e)
+{
+	char filter[64], *cursor = NULL;
+
+	snprintf(filter, sizeof(filter), "%s:eq:%lld", child->def->parent_field, (long long)id);
+	for (;;) {
+		struct list_params p = { .filters = { filter }, .nfilters = 1, .limit = "500", .cursor = cursor };
+		char *text;
+		size_t len;
+		if (query_list(c, child, &p, acc, &text, &len, e) != ERR_OK) {
+			free(cursor);
+			return e->code;
+		}
+		json_t *page = json_loadb(text, len, 0, NULL);
+		free(text);
+		json_array_extend(into, json_object_get(page, "data"));
+		json_t *next = json_object_get(page, "next_cursor");
+		free(cursor);
+		cursor = json_is_string(next) ? strdup(json_string_value(next)) : NULL;
+		json_decref(page);
+		if (!cursor)
+			return ERR_OK;
+	}
+}
+
+static enum err_code
+export_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct export_job *j = ctx;
+	struct wtx w;
+	json_t *rec, *history;
+	char at[TIME_STR_LEN];
+
+	wtx_init(&w, c, &j->who, &j->acc);
+	if (record_get(c, j->en, j->id, false, &j->acc, &rec, e) != ERR_OK)
+		return e->code;
+	j->out = json_pack("{s:o}", j->en->def->singular, rec);
+	if (record_check_act(&w, j->en, j->id, "export", e) != ERR_OK)
+		return e->code;
+	/* every entity whose records hang under this one */
+	for (size_t i = 0; i < registry_count(); i++) {
+		const struct entity *child = registry_at(i);
+		const struct field *pf = child->def->parent_field ? entity_field(child, child->def->parent_field) : NULL;
+		if (!pf || strcmp(pf->ref, j->en->def->name) != 0)
+			continue;
+		json_t *list = json_array();
+		json_object_set_new(j->out, child->def->name, list);
+		if (children_of(c, child, j->id, &j->acc, list, e) != ERR_OK)
+			return e->code;
+	}
+	if (audit_history(c, j->en, j->id, &j->acc, &history, e) != ERR_OK)
+		return e->code;
+	json_object_set(j->out, "history", json_object_get(history, "data"));
+	json_decref(history);
+	time_format(time_now_ms(), at);
+	json_object_set_new(j->out, "exported_at", json_string(at));
+	/* the export is recorded in the same transaction, before it is answered */
+	json_t *d = json_pack("{s:s,s:I}", "entity", j->en->def->name, "record_id", (json_int_t)j->id);
+	char *detail = json_dumps(d, JSON_COMPACT);
+	json_decref(d);
+	enum err_code rc = audit_event_write(c, at, j->who.user_id, j->who.name, "export", j->ip, detail, e);
+	free(detail);
+	return rc;
+}
+
+static enum err_code
+exported(struct req *r)
+{
+	return reply_json(r, 200, json_incref(((struct export_job *)r->async_ctx)->out));
+}
+
+enum err_code
+api_records_export(struct req *r)
+{
+	struct export_job *j = arena_alloc(r->arena, sizeof(*j));
+	enum err_code rc;
+
+	j->en = r->entity;
+	j->who.user_id = r->who.user_id;
+	j->who.name = r->who.name;
+	j->who.role = r->who.role;
+	req_access(r, ACT_EXPORT, &j->acc);
+	j->acc.act_shares = SHARES_NONE;	/* a share lets one see, not take away */
+	req_client_ip(r, j->ip, sizeof(j->ip));
+	arena_defer(r->arena, export_release, j);
+	if ((rc = req_id(r, &j->id)) != ERR_OK)
+		return rc;
+	if (!j->en->def->owner_field)
+		return err_set(&r->err, ERR_NOTFOUND, "%s are exported with the record they belong to",
+			       j->en->def->name);
+	return req_write(r, export_run, j, exported);
+}

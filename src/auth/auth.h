@@ -29,7 +29,7 @@ struct principal {
 	bool via_session;
 };
 
-enum action { ACT_READ, ACT_CREATE, ACT_UPDATE, ACT_DELETE, ACT_ADMIN, ACT_COUNT };
+enum action { ACT_READ, ACT_CREATE, ACT_UPDATE, ACT_DELETE, ACT_ADMIN, ACT_EXPORT, ACT_COUNT };
 
 /* roles.c */
 bool role_valid(const char *role);

@@ -6,7 +6,7 @@
 #include "auth/auth.h"
 
 /* Scopes per action, in enum action order: read, create, update, delete,
- * admin. N none, O own (and shared), T the team and its sub-teams (and
+ * admin, export. N none, O own (and shared), T the team and its sub-teams (and
  * own), A all. The first row naming the role and entity (or "*") decides. */
 #define N SCOPE_NONE
 #define O SCOPE_OWN
@@ -18,19 +18,19 @@ static const struct {
 	const char *entity;	/* "*" = every entity */
 	enum scope scope[ACT_COUNT];
 } grants[] = {
-	{ "admin", "*", { A, A, A, A, A } },
+	{ "admin", "*", { A, A, A, A, A, A } },
 	/* teams are managed by admins; everyone may see them */
-	{ "manager", "teams", { A, N, N, N, N } },
-	{ "sales", "teams", { A, N, N, N, N } },
-	{ "service", "teams", { A, N, N, N, N } },
-	{ "marketing", "teams", { A, N, N, N, N } },
-	{ "manager", "*", { T, T, T, T, N } },
-	{ "sales", "*", { O, O, O, O, N } },
-	{ "service", "*", { O, O, O, O, N } },
-	{ "marketing", "customers", { A, N, O, N, N } },
-	{ "marketing", "interactions", { A, O, N, N, N } },
-	{ "marketing", "*", { A, N, N, N, N } },
-	{ "readonly", "*", { A, N, N, N, N } },
+	{ "manager", "teams", { A, N, N, N, N, N } },
+	{ "sales", "teams", { A, N, N, N, N, N } },
+	{ "service", "teams", { A, N, N, N, N, N } },
+	{ "marketing", "teams", { A, N, N, N, N, N } },
+	{ "manager", "*", { T, T, T, T, N, T } },
+	{ "sales", "*", { O, O, O, O, N, O } },
+	{ "service", "*", { O, O, O, O, N, O } },
+	{ "marketing", "customers", { A, N, O, N, N, N } },
+	{ "marketing", "interactions", { A, O, N, N, N, N } },
+	{ "marketing", "*", { A, N, N, N, N, N } },
+	{ "readonly", "*", { A, N, N, N, N, N } },
 };
 
 #undef N

@@ -8,6 +8,7 @@ const struct entity_def *const schema_entities[] = {
 	&contacts_entity,
 	&customer_identifiers_entity,
 	&interactions_entity,
+	&consents_entity,
 };
 
 const size_t schema_entity_count = COUNT_OF(schema_entities);

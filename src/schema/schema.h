@@ -14,6 +14,7 @@ extern const struct entity_def customers_entity;
 extern const struct entity_def contacts_entity;
 extern const struct entity_def customer_identifiers_entity;
 extern const struct entity_def interactions_entity;
+extern const struct entity_def consents_entity;
 
 /* Shared value lists. */
 extern const char *const channel_values[];

@@ -31,6 +31,7 @@ const PATCH = {
   customer_identifiers: () => ({ value: `ACC-P-${++seq}` }),
   interactions: () => ({ subject: `patched ${++seq}` }),
   teams: () => ({ description: `patched ${++seq}` }),
+  consents: () => ({ note: `patched ${++seq}` }),
 };
 
 before(async () => {
@@ -47,8 +48,9 @@ before(async () => {
     const ct = await root.post('/api/v1/contacts', { customer_id: c.json.id, name: `${owner} 聯絡人` });
     const ci = await root.post('/api/v1/customer_identifiers', { customer_id: c.json.id, kind: 'member_card', value: `ACC-${owner}` });
     const it = await root.post('/api/v1/interactions', { customer_id: c.json.id, channel: 'phone', direction: 'inbound' });
-    for (const r of [ct, ci, it]) assertStatus(r, 201);
-    ids[owner] = { customers: c.json.id, contacts: ct.json.id, customer_identifiers: ci.json.id, interactions: it.json.id };
+    const cs = await root.post('/api/v1/consents', { customer_id: c.json.id, purpose: 'marketing_email', granted: true, source: 'web form' });
+    for (const r of [ct, ci, it, cs]) assertStatus(r, 201);
+    ids[owner] = { customers: c.json.id, contacts: ct.json.id, customer_identifiers: ci.json.id, interactions: it.json.id, consents: cs.json.id };
   }
   const t = (await root.get('/api/v1/teams?filter=name:eq:south')).json.data[0];
   ids.sam.teams = ids.stan.teams = t.id;
