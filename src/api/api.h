@@ -15,6 +15,7 @@ enum err_code api_records_restore(struct req *r);
 enum err_code api_records_history(struct req *r);
 enum err_code api_records_reveal(struct req *r);
 enum err_code api_records_export(struct req *r);
+enum err_code api_records_erase(struct req *r);
 
 /* api_shares.c: a record's shares */
 enum err_code api_shares_list(struct req *r);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "api/api.h"
+#include "domain/privacy.h"
 #include "engine/audit.h"
 #include "util/timeutil.h"
 #include "engine/query.h"
@@ -584,4 +585,68 @@ api_records_export(struct req *r)
 		return err_set(&r->err, ERR_NOTFOUND, "%s are exported with the record they belong to",
 			       j->en->def->name);
 	return req_write(r, export_run, j, exported);
+}
+
+/* ---- erase: a customer's personal data wiped everywhere ---- */
+
+struct erase_job {
+	const struct entity *en;
+	struct actor who;
+	struct access acc;
+	int64_t id;
+	char ip[64];
+};
+
+static enum err_code
+erase_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct erase_job *j = ctx;
+	struct wtx w;
+	char at[TIME_STR_LEN], detail[96];
+
+	wtx_init(&w, c, &j->who, &j->acc);
+	if (privacy_erase(&w, j->en, j->id, e) != ERR_OK)
+		return e->code;
+	time_format(time_now_ms(), at);
+	snprintf(detail, sizeof(detail), "{\"entity\":\"%s\",\"record_id\":%lld}", j->en->def->name,
+		 (long long)j->id);
+	return audit_event_write(c, at, j->who.user_id, j->who.name, "erase", j->ip, detail, e);
+}
+
+static enum err_code
+erased(struct req *r)
+{
+	/* old page images must not linger in the write-ahead log */
+	if (store_checkpoint(req_store(r), &r->err) != ERR_OK)
+		return r->err.code;
+	return reply_empty(r, 204);
+}
+
+enum err_code
+api_records_erase(struct req *r)
+{
+	struct erase_job *j = arena_alloc(r->arena, sizeof(*j));
+	json_t *body;
+	enum err_code rc;
+
+	j->en = r->entity;
+	j->who.user_id = r->who.user_id;
+	j->who.name = r->who.name;
+	j->who.role = r->who.role;
+	req_access(r, ACT_ADMIN, &j->acc);
+	req_client_ip(r, j->ip, sizeof(j->ip));
+	if ((rc = req_id(r, &j->id)) != ERR_OK)
+		return rc;
+	if (strcmp(j->en->def->name, "customers") != 0)
+		return err_set(&r->err, ERR_NOTFOUND, "only customers are erased; %s go with their customer",
+			       j->en->def->name);
+	if ((rc = req_json_body(r, &body)) != ERR_OK)
+		return rc;
+	bool confirmed = json_is_true(json_object_get(body, "confirm")) && json_object_size(body) == 1;
+	json_decref(body);
+	if (!confirmed) {
+		err_field(&r->err, "confirm", "must be true: an erasure cannot be undone");
+		return err_set(&r->err, ERR_INVALID, "confirm the erasure");
+	}
+	return req_write(r, erase_run, j, erased);
 }

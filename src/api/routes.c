@@ -52,6 +52,8 @@ const struct route routes[] = {
 	  .flags = ROUTE_AUTH, .action = ACT_DELETE },
 	{ .method = "GET", .path = "/api/v1/:entity/:id/history", .fn = api_records_history,
 	  .flags = ROUTE_AUTH, .action = ACT_READ },
+	{ .method = "POST", .path = "/api/v1/:entity/:id/erase", .fn = api_records_erase,
+	  .flags = ROUTE_AUTH | ROUTE_BODY, .action = ACT_ADMIN },
 	{ .method = "GET", .path = "/api/v1/:entity/:id/export", .fn = api_records_export,
 	  .flags = ROUTE_AUTH, .action = ACT_EXPORT },
 	{ .method = "POST", .path = "/api/v1/:entity/:id/reveal", .fn = api_records_reveal,

@@ -46,6 +46,7 @@ enum field_flags {
 	F_DEFAULT_ACTOR = 1 << 7,	/* defaults to the caller's user id */
 	F_DEFAULT_NOW = 1 << 8,	/* defaults to the time of the write */
 	F_NOT_FUTURE = 1 << 9,	/* a date that cannot lie ahead */
+	F_IDENTIFYING = 1 << 10,	/* names a person: wiped on erasure, not masked */
 };
 
 /* A text format beyond the field's type (validate.c has the formats). */

@@ -6,10 +6,10 @@
 
 static const struct field fields[] = {
 	{ .name = "customer_id", .type = FT_REF, .ref = "customers", .flags = F_REQUIRED | F_INDEXED },
-	{ .name = "name", .type = FT_STRING, .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE },
-	{ .name = "family_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE },
-	{ .name = "given_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE },
-	{ .name = "local_name", .type = FT_STRING, .flags = F_SEARCHABLE,
+	{ .name = "name", .type = FT_STRING, .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE | F_IDENTIFYING },
+	{ .name = "family_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE | F_IDENTIFYING },
+	{ .name = "given_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE | F_IDENTIFYING },
+	{ .name = "local_name", .type = FT_STRING, .flags = F_SEARCHABLE | F_IDENTIFYING,
 	  .label = "Name in Chinese characters" },
 	{ .name = "role", .type = FT_STRING, .max_len = 100, .label = "Role at the company" },
 	{ .name = "email", .type = FT_EMAIL, .flags = F_INDEXED | F_SEARCHABLE | F_PERSONAL },
@@ -22,7 +22,7 @@ static const struct field fields[] = {
 	{ .name = "language", .type = FT_STRING, .max_len = 35, .format = &format_language,
 	  .label = "Preferred language (BCP 47)" },
 	{ .name = "preferred_channel", .type = FT_ENUM, .values = channel_values },
-	{ .name = "notes", .type = FT_TEXT },
+	{ .name = "notes", .type = FT_TEXT, .flags = F_IDENTIFYING },
 };
 
 static const struct entity_hooks hooks = {

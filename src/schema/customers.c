@@ -13,10 +13,10 @@ static const char *const classes[] = { "individual", "intermediary", "manufactur
 
 static const struct field fields[] = {
 	{ .name = "kind", .type = FT_ENUM, .values = kinds, .def = "\"person\"" },
-	{ .name = "name", .type = FT_STRING, .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE },
-	{ .name = "family_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE },
-	{ .name = "given_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE },
-	{ .name = "local_name", .type = FT_STRING, .flags = F_INDEXED | F_SEARCHABLE,
+	{ .name = "name", .type = FT_STRING, .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE | F_IDENTIFYING },
+	{ .name = "family_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE | F_IDENTIFYING },
+	{ .name = "given_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE | F_IDENTIFYING },
+	{ .name = "local_name", .type = FT_STRING, .flags = F_INDEXED | F_SEARCHABLE | F_IDENTIFYING,
 	  .label = "Name in Chinese characters" },
 	{ .name = "email", .type = FT_EMAIL, .flags = F_INDEXED | F_SEARCHABLE | F_PERSONAL },
 	{ .name = "phone", .type = FT_PHONE, .flags = F_SEARCHABLE | F_PERSONAL },
@@ -38,7 +38,7 @@ static const struct field fields[] = {
 	/* defaults to the owner's team, and follows the owner when it changes */
 	{ .name = "team_id", .type = FT_REF, .ref = "teams", .flags = F_INDEXED },
 	{ .name = "tags", .type = FT_TAGS },
-	{ .name = "notes", .type = FT_TEXT },
+	{ .name = "notes", .type = FT_TEXT, .flags = F_IDENTIFYING },
 };
 
 static const struct entity_hooks hooks = {

@@ -155,7 +155,9 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 		 s->opt.bulk ? "OFF" : s->opt.sync_normal ? "NORMAL" : "FULL",
 		 writer && s->opt.bulk ? "PRAGMA wal_autocheckpoint=50000; " : "",
 		 /* the writer keeps more pages: index updates touch many */
-		 writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768;" :
+		 /* secure_delete: freed space is zeroed, so an erased value does
+		  * not linger in free pages of the file */
+		 writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768; PRAGMA secure_delete=ON;" :
 			  "PRAGMA query_only=1;");
 	char *msg = NULL;
 	if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
@@ -756,6 +758,26 @@ store_close(struct store *s)
 	pthread_cond_destroy(&s->done_cv);
 	free(s->path);
 	free(s);
+}
+
+enum err_code
+store_checkpoint(struct store *s, struct err *e)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+		/* a connection learns the file is in WAL mode when it first reads
+		 * it; until then a checkpoint does nothing */
+		rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
+	if (rc != SQLITE_OK)
+		err_set(e, ERR_STORE, "checkpoint failed: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? ERR_OK : ERR_STORE;
 }
 
 enum err_code

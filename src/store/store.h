@@ -115,6 +115,10 @@ void store_sql_json_member(struct buf *b, bool first, const char *key, const cha
 void store_sql_json_close(struct buf *b);
 bool store_table_has_column(struct store_conn *c, const char *table, const char *col);
 
+/* Copy everything in the write-ahead log into the database file and empty
+ * the log (after an erasure, so old page images do not linger). */
+enum err_code store_checkpoint(struct store *s, struct err *e);
+
 /* Online, consistent copy of the whole database to file. */
 enum err_code store_backup(struct store *s, const char *file, struct err *e);
 

@@ -67,3 +67,48 @@ test('export follows the export scope: other team 404, marketing 403, admin all'
   assertStatus(await stan.get(`/api/v1/customers/${cust.id}`), 200);
   assertError(await stan.get(`/api/v1/customers/${cust.id}/export`), 403, 'forbidden');
 });
+
+test('erasure: every erased value is gone from the database files; the trail stays pseudonymised', async () => {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const V = {
+    name: '抹除測試李四九', family: '李四九', email: 'erase.me.7391@example.org', phone: '+852 6123 7391',
+    mobile: '+852 5987 2468', address: '九龍彌敦道七三九一號', birth: '1979-03-19', notes: '秘密備註七三九一',
+    card: 'CARD-ERASE-7391', contact: '抹除聯絡人王五', contactMail: 'contact.erase.7391@example.org',
+  };
+  const c = await root.post('/api/v1/customers', {
+    name: V.name, family_name: V.family, email: V.email, phone: V.phone, address: V.address,
+    birth_date: V.birth, notes: V.notes, kind: 'company',
+  }, { headers: { 'idempotency-key': 'erase-7391' } });
+  assertStatus(c, 201);
+  const id = c.json.id;
+  assertStatus(await root.patch(`/api/v1/customers/${id}`, { mobile: V.mobile }), 200);
+  assertStatus(await root.post('/api/v1/customer_identifiers', { customer_id: id, kind: 'member_card', value: V.card }), 201);
+  assertStatus(await root.post('/api/v1/contacts', { customer_id: id, name: V.contact, email: V.contactMail }), 201);
+  assertStatus(await root.post('/api/v1/consents', { customer_id: id, purpose: 'profiling', granted: true, source: 'store' }), 201);
+  assertStatus(await root.post('/api/v1/interactions', { customer_id: id, channel: 'sms', direction: 'outbound', subject: 'hello' }), 201);
+
+  // only admins, and only when confirmed
+  assertError(await sam.post(`/api/v1/customers/${id}/erase`, { confirm: true }), 403, 'forbidden');
+  assertError(await root.post(`/api/v1/customers/${id}/erase`, {}), 422, 'validation_failed', ['confirm']);
+  assertStatus(await root.post(`/api/v1/customers/${id}/erase`, { confirm: true }), 204);
+
+  assertError(await root.get(`/api/v1/customers/${id}`), 404, 'not_found');
+  const h = await root.get(`/api/v1/customers/${id}/history`);
+  assertStatus(h, 200);
+  assert.equal(h.json.data.at(-1).action, 'erase');
+  assert.ok(h.json.data.some((x) => x.changes.some((ch) => ch.new === '(erased)')), 'values pseudonymised in the trail');
+  assert.equal((await root.get(`/api/v1/customer_identifiers?filter=customer_id:eq:${id}`)).json.data.length, 0);
+  const ev = (await root.get('/api/v1/audit?action=erase')).json.data[0];
+  assert.deepEqual([ev.user, ev.detail.record_id], ['root', id]);
+
+  // the bytes of the database and its log: none of the values, in any form
+  const needles = [...Object.values(V), V.email.toUpperCase(), '+85261237391', '+85259872468', V.card.replace(/-/g, '')];
+  for (const f of ['guanxi.db', 'guanxi.db-wal']) {
+    let bytes;
+    try { bytes = await fs.readFile(path.join(srv.dir, f)); } catch { continue; }
+    for (const n of needles) assert.equal(bytes.indexOf(Buffer.from(n, 'utf8')), -1, `${n} is still in ${f}`);
+  }
+  // the server goes on working
+  assertStatus(await root.post('/api/v1/customers', { name: '之後' }), 201);
+});
