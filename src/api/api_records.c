@@ -123,9 +123,7 @@ record_job_new(struct req *r, enum job_op op)
 	j->op = op;
 	req_access(r, op_action[op], &j->acc);
 	j->en = r->entity;
-	j->who.user_id = r->who.user_id;
-	j->who.name = r->who.name;
-	j->who.role = r->who.role;
+	req_actor(r, &j->who);
 	arena_defer(r->arena, record_job_release, j);
 	return j;
 }
@@ -227,12 +225,6 @@ written(struct req *r)
 	return reply_json(r, 200, json_incref(j->out));
 }
 
-static enum err_code
-deleted(struct req *r)
-{
-	return reply_empty(r, 204);
-}
-
 enum err_code
 api_records_create(struct req *r)
 {
@@ -264,7 +256,7 @@ api_records_delete(struct req *r)
 
 	if ((rc = req_id(r, &j->id)) != ERR_OK || (rc = parse_if_match(r, &j->if_match)) != ERR_OK)
 		return rc;
-	return req_write(r, record_job_run, j, deleted);
+	return req_write(r, record_job_run, j, reply_no_content);
 }
 
 enum err_code
@@ -442,9 +434,7 @@ api_records_reveal(struct req *r)
 	enum err_code rc;
 
 	j->en = r->entity;
-	j->who.user_id = r->who.user_id;
-	j->who.name = r->who.name;
-	j->who.role = r->who.role;
+	req_actor(r, &j->who);
 	req_access(r, ACT_READ, &j->acc);
 	req_client_ip(r, j->ip, sizeof(j->ip));
 	arena_defer(r->arena, reveal_release, j);
@@ -572,9 +562,7 @@ api_records_export(struct req *r)
 	enum err_code rc;
 
 	j->en = r->entity;
-	j->who.user_id = r->who.user_id;
-	j->who.name = r->who.name;
-	j->who.role = r->who.role;
+	req_actor(r, &j->who);
 	req_access(r, ACT_EXPORT, &j->acc);
 	j->acc.act_shares = SHARES_NONE;	/* a share lets one see, not take away */
 	req_client_ip(r, j->ip, sizeof(j->ip));
@@ -630,9 +618,7 @@ api_records_erase(struct req *r)
 	enum err_code rc;
 
 	j->en = r->entity;
-	j->who.user_id = r->who.user_id;
-	j->who.name = r->who.name;
-	j->who.role = r->who.role;
+	req_actor(r, &j->who);
 	req_access(r, ACT_ADMIN, &j->acc);
 	req_client_ip(r, j->ip, sizeof(j->ip));
 	if ((rc = req_id(r, &j->id)) != ERR_OK)

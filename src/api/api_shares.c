@@ -28,9 +28,7 @@ share_job_new(struct req *r)
 	struct share_job *j = arena_alloc(r->arena, sizeof(*j));
 
 	j->en = r->entity;
-	j->who.user_id = r->who.user_id;
-	j->who.name = r->who.name;
-	j->who.role = r->who.role;
+	req_actor(r, &j->who);
 	req_access(r, ACT_UPDATE, &j->acc);
 	j->acc.act_shares = SHARES_NONE;	/* a share does not let one share further */
 	arena_defer(r->arena, share_job_release, j);
@@ -55,12 +53,6 @@ shared(struct req *r)
 	struct share_job *j = r->async_ctx;
 
 	return reply_json(r, 201, json_incref(j->out));
-}
-
-static enum err_code
-unshared(struct req *r)
-{
-	return reply_empty(r, 204);
 }
 
 enum err_code
@@ -102,5 +94,5 @@ api_shares_remove(struct req *r)
 	j->share_id = s ? strtoll(s, &end, 10) : 0;
 	if (!s || *end || j->share_id <= 0)
 		return err_set(&r->err, ERR_NOTFOUND, "no share %.20s", s ? s : "");
-	return req_write(r, share_job_run, j, unshared);
+	return req_write(r, share_job_run, j, reply_no_content);
 }

@@ -144,12 +144,6 @@ changed(struct req *r)
 	return reply_json(r, 200, json_incref(((struct user_job *)r->async_ctx)->out));
 }
 
-static enum err_code
-removed(struct req *r)
-{
-	return reply_empty(r, 204);
-}
-
 /* Read the body's fields into j; `create` requires name, password, role. */
 static enum err_code
 parse_user(struct req *r, struct user_job *j, bool create)
@@ -251,5 +245,5 @@ api_users_remove(struct req *r)
 	if (j->id == r->who.user_id)
 		return err_set(&r->err, ERR_CONFLICT, "you may not remove yourself");
 	j->remove = true;
-	return req_write(r, change_write, j, removed);
+	return req_write(r, change_write, j, reply_no_content);
 }

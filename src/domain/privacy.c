@@ -93,48 +93,44 @@ children(struct wtx *w, const struct entity *child, int64_t id, struct err *e)
 	return out;
 }
 
+static bool
+is_erased(const json_t *v, const json_t *values)
+{
+	size_t j;
+	json_t *x;
+
+	json_array_foreach(values, j, x)
+		if (json_equal(v, x))
+			return true;
+	return false;
+}
+
 /* Replace each erased value inside a JSON document (history changes, a
  * stored answer) with ERASED; true if anything changed. */
 static bool
 scrub(json_t *doc, const json_t *values)
 {
 	bool changed = false;
+	size_t i;
+	const char *k;
+	json_t *v;
+	void *tmp;
 
-	if (json_is_string(doc))
-		return false;
-	if (json_is_array(doc) || json_is_object(doc)) {
-		size_t i;
-		const char *k;
-		json_t *v;
-		void *tmp;
-		if (json_is_array(doc)) {
-			json_array_foreach(doc, i, v) {
-				size_t j;
-				json_t *x;
-				bool hit = false;
-				json_array_foreach(values, j, x)
-					hit = hit || json_equal(v, x);
-				if (hit) {
-					json_array_set_new(doc, i, json_string(ERASED));
-					changed = true;
-				} else {
-					changed = scrub(v, values) || changed;
-				}
-			}
-		} else {
-			json_object_foreach_safe(doc, tmp, k, v) {
-				size_t j;
-				json_t *x;
-				bool hit = false;
-				json_array_foreach(values, j, x)
-					hit = hit || json_equal(v, x);
-				if (hit) {
-					json_object_set_new(doc, k, json_string(ERASED));
-					changed = true;
-				} else {
-					changed = scrub(v, values) || changed;
-				}
-			}
+	if (json_is_array(doc)) {
+		json_array_foreach(doc, i, v) {
+			if (is_erased(v, values)) {
+				json_array_set_new(doc, i, json_string(ERASED));
+				changed = true;
+			} else
+				changed = scrub(v, values) || changed;
+		}
+	} else if (json_is_object(doc)) {
+		json_object_foreach_safe(doc, tmp, k, v) {
+			if (is_erased(v, values)) {
+				json_object_set_new(doc, k, json_string(ERASED));
+				changed = true;
+			} else
+				changed = scrub(v, values) || changed;
 		}
 	}
 	return changed;

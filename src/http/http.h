@@ -101,6 +101,8 @@ enum err_code req_json_body(struct req *r, json_t **out);
 /* The :id parameter, or ERR_NOTFOUND for anything but a positive integer. */
 enum err_code req_id(struct req *r, int64_t *id);
 void req_add_header(struct req *r, const char *name, const char *value);
+/* The caller as the engine's actor (strings live as long as r). */
+void req_actor(const struct req *r, struct actor *out);
 /* The client's address as text ("-" if unknown). */
 void req_client_ip(const struct req *r, char *out, size_t n);
 /* The caller's record access on r->entity for act (read scope included). */
@@ -120,6 +122,8 @@ enum err_code reply_json(struct req *r, int status, json_t *json);
 enum err_code reply_text(struct req *r, int status, const char *content_type,
 			 const char *text, size_t len);
 enum err_code reply_empty(struct req *r, int status);
+/* 204, as a continuation for req_write / req_offload. */
+enum err_code reply_no_content(struct req *r);
 /* JSON already serialised; takes ownership of text (malloc'd). */
 enum err_code reply_json_text(struct req *r, int status, char *text, size_t len);
 void reply_error(struct req *r);	/* from r->err */

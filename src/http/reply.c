@@ -90,6 +90,12 @@ reply_empty(struct req *r, int status)
 	return queue(r, status, MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT), NULL);
 }
 
+enum err_code
+reply_no_content(struct req *r)
+{
+	return reply_empty(r, 204);
+}
+
 void
 reply_error(struct req *r)
 {

@@ -178,6 +178,14 @@ finish_async(struct req *r)
 }
 
 void
+req_actor(const struct req *r, struct actor *out)
+{
+	out->user_id = r->who.user_id;
+	out->name = r->who.name;
+	out->role = r->who.role;
+}
+
+void
 req_client_ip(const struct req *r, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
