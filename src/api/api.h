@@ -33,6 +33,9 @@ enum err_code api_users_remove(struct req *r);
 enum err_code api_auth_login(struct req *r);
 enum err_code api_auth_logout(struct req *r);
 enum err_code api_auth_me(struct req *r);
+enum err_code api_auth_totp_setup(struct req *r);
+enum err_code api_auth_totp_enable(struct req *r);
+enum err_code api_auth_totp_disable(struct req *r);
 
 /* api_meta.c: entity metadata and custom fields */
 enum err_code api_meta_entities(struct req *r);

@@ -19,6 +19,7 @@ user_json(const struct principal *p)
 struct login {
 	struct store *store;
 	char *name, *password;	/* arena copies; the password is wiped */
+	char *otp;		/* NULL if none given */
 	char ip[64];
 	struct principal who;
 	char secret[SECRET_TEXT_LEN];
@@ -41,7 +42,7 @@ login_run(struct store_conn *c, void *ctx, struct err *e)
 
 	(void)c;
 	int64_t now = time_now_ms();
-	if (user_login(l->store, l->name, l->password, &l->who, e) != ERR_OK) {
+	if (user_login(l->store, l->name, l->password, l->otp, &l->who, e) != ERR_OK) {
 		bool locked = e->code == ERR_UNAUTH && throttle_failed(l->name, l->ip, now);
 		json_t *d = json_pack("{s:s,s:b}", "name", l->name, "locked", locked);
 		char *detail = json_dumps(d, JSON_COMPACT);
@@ -84,8 +85,11 @@ api_auth_login(struct req *r)
 	if ((rc = req_json_body(r, &body)) != ERR_OK)
 		return rc;
 	json_object_foreach(body, key, v)
-		if (strcmp(key, "name") && strcmp(key, "password"))
+		if (strcmp(key, "name") && strcmp(key, "password") && strcmp(key, "otp"))
 			err_field(&r->err, key, "unknown field");
+	json_t *otp = json_object_get(body, "otp");
+	if (otp && !json_is_string(otp))
+		err_field(&r->err, "otp", "must be a string of %d digits", TOTP_DIGITS);
 	name = json_object_get(body, "name");
 	password = json_object_get(body, "password");
 	if (!json_is_string(name) || json_string_length(name) == 0)
@@ -100,6 +104,7 @@ api_auth_login(struct req *r)
 	l->store = req_store(r);
 	l->name = arena_strdup(r->arena, json_string_value(name));
 	l->password = arena_strdup(r->arena, json_string_value(password));
+	l->otp = otp ? arena_strdup(r->arena, json_string_value(otp)) : NULL;
 	arena_defer(r->arena, wipe_login, l);
 	json_decref(body);
 	req_client_ip(r, l->ip, sizeof(l->ip));
@@ -144,4 +149,59 @@ api_auth_me(struct req *r)
 		json_object_set_new(body, "csrf_token", json_string(csrf));
 	}
 	return reply_json(r, 200, body);
+}
+
+/* ---- second factor: set up, enable, disable (each on oneself) ---- */
+
+static enum err_code
+totp_step(struct req *r, int what)
+{
+	json_t *body = NULL, *code = NULL;
+	char secret[64] = "", ip[64];
+	enum err_code rc;
+
+	if (what != 0) {
+		if ((rc = req_json_body(r, &body)) != ERR_OK)
+			return rc;
+		code = json_object_get(body, "code");
+		if (!json_is_string(code) || json_object_size(body) != 1) {
+			json_decref(body);
+			err_field(&r->err, "code", "the %d-digit code from the authenticator app", TOTP_DIGITS);
+			return err_set(&r->err, ERR_INVALID, "1 field is invalid");
+		}
+	}
+	rc = user_totp(req_store(r), r->who.user_id, what, code ? json_string_value(code) : NULL, secret,
+		       &r->err);
+	json_decref(body);
+	if (rc != ERR_OK)
+		return rc;
+	req_client_ip(r, ip, sizeof(ip));
+	if (what == 0) {
+		char uri[512];
+		snprintf(uri, sizeof(uri), "otpauth://totp/Guanxi:%s?secret=%s&issuer=Guanxi&algorithm=SHA1&digits=%d&period=%d",
+			 r->who.name, secret, TOTP_DIGITS, TOTP_STEP_S);
+		json_t *out = json_pack("{s:s,s:s}", "secret", secret, "otpauth_uri", uri);
+		sodium_memzero(secret, sizeof(secret));
+		return reply_json(r, 200, out);
+	}
+	audit_event(req_store(r), r->who.user_id, r->who.name, what == 1 ? "totp_enabled" : "totp_disabled", ip, NULL);
+	return reply_empty(r, 204);
+}
+
+enum err_code
+api_auth_totp_setup(struct req *r)
+{
+	return totp_step(r, 0);
+}
+
+enum err_code
+api_auth_totp_enable(struct req *r)
+{
+	return totp_step(r, 1);
+}
+
+enum err_code
+api_auth_totp_disable(struct req *r)
+{
+	return totp_step(r, 2);
 }

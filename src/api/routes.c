@@ -16,6 +16,11 @@ const struct route routes[] = {
 	{ .method = "POST", .path = "/api/v1/auth/login", .fn = api_auth_login, .flags = ROUTE_BODY },
 	{ .method = "POST", .path = "/api/v1/auth/logout", .fn = api_auth_logout, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/auth/me", .fn = api_auth_me, .flags = ROUTE_AUTH },
+	{ .method = "POST", .path = "/api/v1/auth/totp/setup", .fn = api_auth_totp_setup, .flags = ROUTE_AUTH },
+	{ .method = "POST", .path = "/api/v1/auth/totp/enable", .fn = api_auth_totp_enable,
+	  .flags = ROUTE_AUTH | ROUTE_BODY },
+	{ .method = "POST", .path = "/api/v1/auth/totp/disable", .fn = api_auth_totp_disable,
+	  .flags = ROUTE_AUTH | ROUTE_BODY },
 
 	{ .method = "GET", .path = "/api/v1/meta/entities", .fn = api_meta_entities, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/roles", .fn = api_meta_roles, .flags = ROUTE_AUTH },

@@ -10,6 +10,7 @@
 #define GX_AUTH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "engine/access.h"
@@ -53,9 +54,16 @@ enum err_code password_check_policy(const char *pw, const char *user, struct err
 /* users.c */
 enum err_code user_add(struct store *s, const char *name, const char *role, int64_t team_id,
 		       const char *password, int64_t *id, struct err *e);
-/* Name and password to a principal, or ERR_UNAUTH; same work either way. */
+/* Name and password (and, once the user has a second factor, the current
+ * one-time code) to a principal, or ERR_UNAUTH; the same work for unknown
+ * names. */
 enum err_code user_login(struct store *s, const char *name, const char *password,
-			 struct principal *p, struct err *e);
+			 const char *otp, struct principal *p, struct err *e);
+/* Second factor of user id: what 0 = set up (a new pending key; *secret
+ * gets it in base32), 1 = enable (code checked against the pending key),
+ * 2 = disable (code checked against the key in force). */
+enum err_code user_totp(struct store *s, int64_t id, int what, const char *code,
+			char secret[64], struct err *e);
 enum err_code user_find(struct store *s, const char *name, struct principal *p, struct err *e);
 
 /* CSRF: a cookie-authenticated write must carry X-CSRF-Token, a value
@@ -63,6 +71,19 @@ enum err_code user_find(struct store *s, const char *name, struct principal *p, 
 #define CSRF_TEXT_LEN 44	/* 43 base64url chars + NUL */
 void csrf_token(const char *session_secret, char out[CSRF_TEXT_LEN]);
 bool csrf_valid(const char *session_secret, const char *given);
+
+/* totp.c: RFC 6238, HMAC-SHA1, 30 s steps, 6 digits */
+#define TOTP_STEP_S 30
+#define TOTP_DIGITS 6
+#define TOTP_KEY_LEN 20
+/* The code for a step (time / 30 s) with `digits` digits; -1 on failure. */
+int64_t totp_code(const unsigned char *key, size_t keylen, int64_t step, int digits);
+/* Does code match now (one step of drift either way)? A step at or before
+ * *last_step is refused (no replay); a match moves *last_step. */
+bool totp_check(const unsigned char *key, size_t keylen, const char *code, int64_t now_s,
+		int64_t *last_step);
+/* RFC 4648 base32 without padding, for authenticator apps. */
+void totp_base32(const unsigned char *key, size_t keylen, char *out, size_t outlen);
 
 /* throttle.c: failed logins per account and per address */
 #define THROTTLE_WINDOW_MS (15LL * 60 * 1000)

@@ -122,12 +122,61 @@ user_find(struct store *s, const char *name, struct principal *p, struct err *e)
 	return found ? ERR_OK : err_set(e, ERR_NOTFOUND, "no user named %.64s", name);
 }
 
+struct step_job {
+	int64_t id, step;
+	bool moved;
+};
+
+/* Record the TOTP step used, only forward: two logins with one code race
+ * here, and only one moves it. */
+static enum err_code
+step_job_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct step_job *j = ctx;
+	struct stmt *st = store_prepare(c, "UPDATE users SET totp_last_step = ? "
+				       "WHERE id = ? AND totp_last_step < ?", e);
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, j->step);
+	stmt_bind_int(st, 2, j->id);
+	stmt_bind_int(st, 3, j->step);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	j->moved = store_changes(c) == 1;
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+/* The user's TOTP key (empty if none) and last step. */
+static enum err_code
+load_totp(struct store *s, int64_t id, unsigned char key[TOTP_KEY_LEN], bool *has, int64_t *last,
+	  struct err *e)
+{
+	struct store_conn *c = store_reader(s, e);
+	struct stmt *st = c ? store_prepare(c, "SELECT totp_key, totp_last_step FROM users WHERE id = ?", e) : NULL;
+
+	*has = false;
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, id);
+	int rc = stmt_step(st, e);
+	if (rc == 1 && !stmt_is_null(st, 0)) {
+		size_t n = 0;
+		*has = sodium_hex2bin(key, TOTP_KEY_LEN, stmt_text(st, 0), stmt_len(st, 0), NULL, &n, NULL) == 0 &&
+		       n == TOTP_KEY_LEN;
+		*last = stmt_int(st, 1);
+	}
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
 enum err_code
-user_login(struct store *s, const char *name, const char *password, struct principal *p,
-	   struct err *e)
+user_login(struct store *s, const char *name, const char *password, const char *otp,
+	   struct principal *p, struct err *e)
 {
 	char hash[crypto_pwhash_STRBYTES] = "";
-	bool found = false;
+	bool found = false, has_totp = false;
+	unsigned char key[TOTP_KEY_LEN];
+	int64_t last = 0;
 
 	if (strlen(name) <= 256 && strlen(password) <= PASSWORD_MAX &&
 	    load_user(s, name, p, hash, sizeof(hash), &found, e) != ERR_OK)
@@ -136,7 +185,95 @@ user_login(struct store *s, const char *name, const char *password, struct princ
 	sodium_memzero(hash, sizeof(hash));
 	if (!ok)
 		return err_set(e, ERR_UNAUTH, "wrong user name or password");
+	if (load_totp(s, p->user_id, key, &has_totp, &last, e) != ERR_OK || !has_totp)
+		return e->code;
+	/* a second factor is set: the password alone is not enough */
+	bool good = otp && totp_check(key, TOTP_KEY_LEN, otp, time_now_ms() / 1000, &last);
+	sodium_memzero(key, sizeof(key));
+	if (!good) {
+		err_field(e, "otp", otp ? "is not the current code" : "is needed: the code from your authenticator app");
+		return err_set(e, ERR_UNAUTH, "a one-time code is needed");
+	}
+	struct step_job j = { .id = p->user_id, .step = last };
+	if (store_write(s, step_job_run, &j, e) != ERR_OK)
+		return e->code;
+	if (!j.moved)
+		return err_set(e, ERR_UNAUTH, "this one-time code was used already");
 	return ERR_OK;
+}
+
+/* ---- second factor set-up ---- */
+
+struct totp_job {
+	int64_t id;
+	const char *code;	/* enable, disable */
+	int what;		/* 0 setup, 1 enable, 2 disable */
+	unsigned char key[TOTP_KEY_LEN];
+};
+
+static enum err_code
+totp_job_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct totp_job *j = ctx;
+	char hex[TOTP_KEY_LEN * 2 + 1];
+	struct stmt *st;
+	int rc;
+
+	if (j->what == 0) {
+		randombytes_buf(j->key, sizeof(j->key));
+		sodium_bin2hex(hex, sizeof(hex), j->key, sizeof(j->key));
+		if (!(st = store_prepare(c, "UPDATE users SET totp_pending = ? WHERE id = ?", e)))
+			return e->code;
+		stmt_bind_str(st, 1, hex);
+		stmt_bind_int(st, 2, j->id);
+		rc = stmt_step(st, e);
+		stmt_finish(st);
+		sodium_memzero(hex, sizeof(hex));
+		return rc < 0 ? e->code : ERR_OK;
+	}
+	if (!(st = store_prepare(c, j->what == 1 ?
+		"SELECT totp_pending, totp_last_step FROM users WHERE id = ?" :
+		"SELECT totp_key, totp_last_step FROM users WHERE id = ?", e)))
+		return e->code;
+	stmt_bind_int(st, 1, j->id);
+	bool have = false;
+	int64_t last = 0;
+	if ((rc = stmt_step(st, e)) == 1 && !stmt_is_null(st, 0)) {
+		size_t n = 0;
+		have = sodium_hex2bin(j->key, sizeof(j->key), stmt_text(st, 0), stmt_len(st, 0), NULL, &n, NULL) == 0;
+		last = stmt_int(st, 1);
+	}
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	if (!have)
+		return err_set(e, ERR_CONFLICT, j->what == 1 ? "set up the second factor first" :
+			       "no second factor is set");
+	if (!totp_check(j->key, sizeof(j->key), j->code, time_now_ms() / 1000, &last)) {
+		err_field(e, "code", "is not the current code");
+		return err_set(e, ERR_INVALID, "1 field is invalid");
+	}
+	if (!(st = store_prepare(c, j->what == 1 ?
+		"UPDATE users SET totp_key = totp_pending, totp_pending = NULL, totp_last_step = ? WHERE id = ?" :
+		"UPDATE users SET totp_key = NULL, totp_last_step = ? WHERE id = ?", e)))
+		return e->code;
+	stmt_bind_int(st, 1, last);
+	stmt_bind_int(st, 2, j->id);
+	rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+enum err_code
+user_totp(struct store *s, int64_t id, int what, const char *code, char secret[64], struct err *e)
+{
+	struct totp_job j = { .id = id, .what = what, .code = code };
+	enum err_code rc = store_write(s, totp_job_run, &j, e);
+
+	if (rc == ERR_OK && what == 0 && secret)
+		totp_base32(j.key, sizeof(j.key), secret, 64);
+	sodium_memzero(j.key, sizeof(j.key));
+	return rc;
 }
 
 /* ---- the admin API's part ---- */

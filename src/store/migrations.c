@@ -60,6 +60,11 @@ static const char *const steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;"
 	"CREATE TRIGGER history_append_only_d BEFORE DELETE ON history"
 	" BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END;",
+	/* 5: a second factor (TOTP): the key in force, one being set up, and
+	 * the last step used (no replay) */
+	"ALTER TABLE users ADD COLUMN totp_key TEXT;"
+	"ALTER TABLE users ADD COLUMN totp_pending TEXT;"
+	"ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
