@@ -43,6 +43,7 @@ enum err_code api_meta_fields_list(struct req *r);
 enum err_code api_meta_fields_add(struct req *r);
 enum err_code api_meta_fields_remove(struct req *r);
 enum err_code api_meta_roles(struct req *r);
+enum err_code api_roles_update(struct req *r);
 enum err_code api_audit(struct req *r);
 
 /* api_system.c */

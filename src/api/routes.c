@@ -24,6 +24,8 @@ const struct route routes[] = {
 
 	{ .method = "GET", .path = "/api/v1/meta/entities", .fn = api_meta_entities, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/roles", .fn = api_meta_roles, .flags = ROUTE_AUTH },
+	{ .method = "PATCH", .path = "/api/v1/roles/:role", .fn = api_roles_update,
+	  .flags = ROUTE_AUTH | ROUTE_BODY, .action = ACT_ADMIN, .entity = "roles" },
 	{ .method = "GET", .path = "/api/v1/users", .fn = api_users_list, .flags = ROUTE_AUTH,
 	  .action = ACT_READ, .entity = "users" },
 	{ .method = "POST", .path = "/api/v1/users", .fn = api_users_create,

@@ -41,6 +41,15 @@ bool role_allows(const char *role, const char *entity, enum action act);
 /* May role see personal data whole? If not it is masked, and shown only
  * through an audited reveal. */
 bool role_sees_personal(const char *role);
+/* The permission table can be changed: role_override sets one cell (in
+ * memory; the caller stores it in role_grants), roles_load reads the
+ * stored changes at start. */
+void role_override(const char *role, const char *entity, enum action act, enum scope scope);
+enum err_code roles_load(struct store *s, struct err *e);
+const char *action_name(enum action act);
+const char *scope_name(enum scope sc);
+bool action_parse(const char *s, enum action *out);
+bool scope_parse(const char *s, enum scope *out);
 
 /* password.c */
 void password_init(void);	/* once, before threads */

@@ -91,8 +91,15 @@ cmd_serve(int argc, char **argv)
 	}
 	so.access_log = access;
 	struct store *s = cli_open(dir, strcmp(sync, "normal") == 0 ? CLI_SYNC_NORMAL : CLI_DEFAULT);
+	struct err e = { 0 };
 	if (!s)
 		return 1;
+	if (roles_load(s, &e) != ERR_OK) {
+		cli_fail("cannot read the permission table: %s", e.msg);
+		err_clear(&e);
+		cli_close(s);
+		return 1;
+	}
 	int rc = server_run(s, &so);
 	cli_close(s);
 	return rc;

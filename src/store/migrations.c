@@ -65,6 +65,10 @@ static const char *const steps[] = {
 	"ALTER TABLE users ADD COLUMN totp_key TEXT;"
 	"ALTER TABLE users ADD COLUMN totp_pending TEXT;"
 	"ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;",
+	/* 6: changes to the permission table, over the built-in defaults */
+	"CREATE TABLE role_grants ("
+	" role TEXT NOT NULL, entity TEXT NOT NULL, action TEXT NOT NULL, scope TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, PRIMARY KEY (role, entity, action));",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
