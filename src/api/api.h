@@ -5,6 +5,12 @@
 
 #include "http/http.h"
 
+/* A read of one record's data (its history, its shares ...) within the
+ * caller's read scope, answered as JSON; fn gets a new reference in *out. */
+typedef enum err_code read_one_fn(struct store_conn *c, const struct entity *en, int64_t id,
+				  const struct access *acc, json_t **out, struct err *e);
+enum err_code req_read_one(struct req *r, read_one_fn *fn);
+
 /* api_records.c: generic CRUD of every entity in the registry */
 enum err_code api_records_list(struct req *r);
 enum err_code api_records_create(struct req *r);

@@ -287,7 +287,7 @@ api_records_get(struct req *r)
 }
 
 enum err_code
-api_records_history(struct req *r)
+req_read_one(struct req *r, read_one_fn *fn)
 {
 	int64_t id;
 	json_t *out;
@@ -296,9 +296,15 @@ api_records_history(struct req *r)
 
 	req_access(r, ACT_READ, &acc);
 	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    audit_history(c, r->entity, id, &acc, &out, &r->err) != ERR_OK)
+	    fn(c, r->entity, id, &acc, &out, &r->err) != ERR_OK)
 		return r->err.code;
 	return reply_json(r, 200, out);
+}
+
+enum err_code
+api_records_history(struct req *r)
+{
+	return req_read_one(r, audit_history);
 }
 
 struct collect {
@@ -357,15 +363,32 @@ api_records_list(struct req *r)
 	return reply_json_text(r, 200, out, len);
 }
 
-/* ---- reveal: personal data shown whole, one record at a time, audited ---- */
+/* ---- jobs on one record, made by a caller who is audited ---- */
 
-struct reveal_job {
+struct caller {
 	const struct entity *en;
 	struct actor who;
 	struct access acc;
 	int64_t id;
-	json_t *fields;		/* names asked for, or NULL for every personal field */
 	char ip[64];
+};
+
+/* Fill c for act on r's :id; ERR_NOTFOUND for a bad id. */
+static enum err_code
+caller_init(struct req *r, enum action act, struct caller *c)
+{
+	c->en = r->entity;
+	req_actor(r, &c->who);
+	req_access(r, act, &c->acc);
+	req_client_ip(r, c->ip, sizeof(c->ip));
+	return req_id(r, &c->id);
+}
+
+/* ---- reveal: personal data shown whole, one record at a time, audited ---- */
+
+struct reveal_job {
+	struct caller c;
+	json_t *fields;		/* names asked for, or NULL for every personal field */
 	json_t *out;
 };
 
@@ -382,17 +405,17 @@ static enum err_code
 reveal_run(struct store_conn *c, void *ctx, struct err *e)
 {
 	struct reveal_job *j = ctx;
-	struct access whole = j->acc;
+	struct access whole = j->c.acc;
 	json_t *rec;
 	char at[TIME_STR_LEN];
 
 	whole.masked = false;
-	if (record_get(c, j->en, j->id, false, &whole, &rec, e) != ERR_OK)
+	if (record_get(c, j->c.en, j->c.id, false, &whole, &rec, e) != ERR_OK)
 		return e->code;
 	j->out = json_object();
 	size_t i = 0;
 	const struct field *f;
-	while ((f = entity_field_at(j->en, &i))) {
+	while ((f = entity_field_at(j->c.en, &i))) {
 		bool asked = !j->fields;
 		size_t k;
 		json_t *n;
@@ -408,12 +431,12 @@ reveal_run(struct store_conn *c, void *ctx, struct err *e)
 	json_t *v;
 	json_object_foreach(j->out, key, v)
 		json_array_append_new(names, json_string(key));
-	json_t *d = json_pack("{s:s,s:I,s:o}", "entity", j->en->def->name, "record_id",
-			      (json_int_t)j->id, "fields", names);
+	json_t *d = json_pack("{s:s,s:I,s:o}", "entity", j->c.en->def->name, "record_id",
+			      (json_int_t)j->c.id, "fields", names);
 	char *detail = json_dumps(d, JSON_COMPACT);
 	json_decref(d);
 	time_format(time_now_ms(), at);
-	enum err_code rc = audit_event_write(c, at, j->who.user_id, j->who.name, "reveal", j->ip, detail, e);
+	enum err_code rc = audit_event_write(c, at, j->c.who.user_id, j->c.who.name, "reveal", j->c.ip, detail, e);
 	free(detail);
 	return rc;
 }
@@ -433,12 +456,8 @@ api_records_reveal(struct req *r)
 	json_t *body = NULL;
 	enum err_code rc;
 
-	j->en = r->entity;
-	req_actor(r, &j->who);
-	req_access(r, ACT_READ, &j->acc);
-	req_client_ip(r, j->ip, sizeof(j->ip));
 	arena_defer(r->arena, reveal_release, j);
-	if ((rc = req_id(r, &j->id)) != ERR_OK)
+	if ((rc = caller_init(r, ACT_READ, &j->c)) != ERR_OK)
 		return rc;
 	if (r->body.len) {
 		if ((rc = req_json_body(r, &body)) != ERR_OK)
@@ -451,9 +470,9 @@ api_records_reveal(struct req *r)
 				err_field(&r->err, k, "unknown field");
 		size_t i;
 		json_array_foreach(j->fields, i, v) {
-			const struct field *f = json_is_string(v) ? entity_field(j->en, json_string_value(v)) : NULL;
+			const struct field *f = json_is_string(v) ? entity_field(j->c.en, json_string_value(v)) : NULL;
 			if (!f || !field_mask_kind(f))
-				err_field(&r->err, "fields", "names personal fields of %s", j->en->def->name);
+				err_field(&r->err, "fields", "names personal fields of %s", j->c.en->def->name);
 		}
 		if (j->fields && !json_is_array(j->fields))
 			err_field(&r->err, "fields", "must be an array of field names");
@@ -467,11 +486,7 @@ api_records_reveal(struct req *r)
 /* ---- export: everything held about one record's subject, audited ---- */
 
 struct export_job {
-	const struct entity *en;
-	struct actor who;
-	struct access acc;
-	int64_t id;
-	char ip[64];
+	struct caller c;
 	json_t *out;
 };
 
@@ -517,34 +532,34 @@ export_run(struct store_conn *c, void *ctx, struct err *e)
 	json_t *rec, *history;
 	char at[TIME_STR_LEN];
 
-	wtx_init(&w, c, &j->who, &j->acc);
-	if (record_get(c, j->en, j->id, false, &j->acc, &rec, e) != ERR_OK)
+	wtx_init(&w, c, &j->c.who, &j->c.acc);
+	if (record_get(c, j->c.en, j->c.id, false, &j->c.acc, &rec, e) != ERR_OK)
 		return e->code;
-	j->out = json_pack("{s:o}", j->en->def->singular, rec);
-	if (record_check_act(&w, j->en, j->id, "export", e) != ERR_OK)
+	j->out = json_pack("{s:o}", j->c.en->def->singular, rec);
+	if (record_check_act(&w, j->c.en, j->c.id, "export", e) != ERR_OK)
 		return e->code;
 	/* every entity whose records hang under this one */
 	for (size_t i = 0; i < registry_count(); i++) {
 		const struct entity *child = registry_at(i);
 		const struct field *pf = child->def->parent_field ? entity_field(child, child->def->parent_field) : NULL;
-		if (!pf || strcmp(pf->ref, j->en->def->name) != 0)
+		if (!pf || strcmp(pf->ref, j->c.en->def->name) != 0)
 			continue;
 		json_t *list = json_array();
 		json_object_set_new(j->out, child->def->name, list);
-		if (children_of(c, child, j->id, &j->acc, list, e) != ERR_OK)
+		if (children_of(c, child, j->c.id, &j->c.acc, list, e) != ERR_OK)
 			return e->code;
 	}
-	if (audit_history(c, j->en, j->id, &j->acc, &history, e) != ERR_OK)
+	if (audit_history(c, j->c.en, j->c.id, &j->c.acc, &history, e) != ERR_OK)
 		return e->code;
 	json_object_set(j->out, "history", json_object_get(history, "data"));
 	json_decref(history);
 	time_format(time_now_ms(), at);
 	json_object_set_new(j->out, "exported_at", json_string(at));
 	/* the export is recorded in the same transaction, before it is answered */
-	json_t *d = json_pack("{s:s,s:I}", "entity", j->en->def->name, "record_id", (json_int_t)j->id);
+	json_t *d = json_pack("{s:s,s:I}", "entity", j->c.en->def->name, "record_id", (json_int_t)j->c.id);
 	char *detail = json_dumps(d, JSON_COMPACT);
 	json_decref(d);
-	enum err_code rc = audit_event_write(c, at, j->who.user_id, j->who.name, "export", j->ip, detail, e);
+	enum err_code rc = audit_event_write(c, at, j->c.who.user_id, j->c.who.name, "export", j->c.ip, detail, e);
 	free(detail);
 	return rc;
 }
@@ -561,28 +576,20 @@ api_records_export(struct req *r)
 	struct export_job *j = arena_alloc(r->arena, sizeof(*j));
 	enum err_code rc;
 
-	j->en = r->entity;
-	req_actor(r, &j->who);
-	req_access(r, ACT_EXPORT, &j->acc);
-	j->acc.act_shares = SHARES_NONE;	/* a share lets one see, not take away */
-	req_client_ip(r, j->ip, sizeof(j->ip));
 	arena_defer(r->arena, export_release, j);
-	if ((rc = req_id(r, &j->id)) != ERR_OK)
+	if ((rc = caller_init(r, ACT_EXPORT, &j->c)) != ERR_OK)
 		return rc;
-	if (!j->en->def->owner_field)
+	j->c.acc.act_shares = SHARES_NONE;	/* a share lets one see, not take away */
+	if (!j->c.en->def->owner_field)
 		return err_set(&r->err, ERR_NOTFOUND, "%s are exported with the record they belong to",
-			       j->en->def->name);
+			       j->c.en->def->name);
 	return req_write(r, export_run, j, exported);
 }
 
 /* ---- erase: a customer's personal data wiped everywhere ---- */
 
 struct erase_job {
-	const struct entity *en;
-	struct actor who;
-	struct access acc;
-	int64_t id;
-	char ip[64];
+	struct caller c;
 };
 
 static enum err_code
@@ -592,13 +599,13 @@ erase_run(struct store_conn *c, void *ctx, struct err *e)
 	struct wtx w;
 	char at[TIME_STR_LEN], detail[96];
 
-	wtx_init(&w, c, &j->who, &j->acc);
-	if (privacy_erase(&w, j->en, j->id, e) != ERR_OK)
+	wtx_init(&w, c, &j->c.who, &j->c.acc);
+	if (privacy_erase(&w, j->c.en, j->c.id, e) != ERR_OK)
 		return e->code;
 	time_format(time_now_ms(), at);
-	snprintf(detail, sizeof(detail), "{\"entity\":\"%s\",\"record_id\":%lld}", j->en->def->name,
-		 (long long)j->id);
-	return audit_event_write(c, at, j->who.user_id, j->who.name, "erase", j->ip, detail, e);
+	snprintf(detail, sizeof(detail), "{\"entity\":\"%s\",\"record_id\":%lld}", j->c.en->def->name,
+		 (long long)j->c.id);
+	return audit_event_write(c, at, j->c.who.user_id, j->c.who.name, "erase", j->c.ip, detail, e);
 }
 
 static enum err_code
@@ -617,15 +624,11 @@ api_records_erase(struct req *r)
 	json_t *body;
 	enum err_code rc;
 
-	j->en = r->entity;
-	req_actor(r, &j->who);
-	req_access(r, ACT_ADMIN, &j->acc);
-	req_client_ip(r, j->ip, sizeof(j->ip));
-	if ((rc = req_id(r, &j->id)) != ERR_OK)
+	if ((rc = caller_init(r, ACT_ADMIN, &j->c)) != ERR_OK)
 		return rc;
-	if (strcmp(j->en->def->name, "customers") != 0)
+	if (strcmp(j->c.en->def->name, "customers") != 0)
 		return err_set(&r->err, ERR_NOTFOUND, "only customers are erased; %s go with their customer",
-			       j->en->def->name);
+			       j->c.en->def->name);
 	if ((rc = req_json_body(r, &body)) != ERR_OK)
 		return rc;
 	bool confirmed = json_is_true(json_object_get(body, "confirm")) && json_object_size(body) == 1;

@@ -58,16 +58,7 @@ shared(struct req *r)
 enum err_code
 api_shares_list(struct req *r)
 {
-	int64_t id;
-	json_t *out;
-	struct store_conn *c;
-	struct access acc;
-
-	req_access(r, ACT_READ, &acc);
-	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    shares_list(c, r->entity, id, &acc, &out, &r->err) != ERR_OK)
-		return r->err.code;
-	return reply_json(r, 200, out);
+	return req_read_one(r, shares_list);
 }
 
 enum err_code

@@ -39,7 +39,7 @@ static enum err_code
 wipe_record(struct wtx *w, const struct entity *en, int64_t id, struct err *e)
 {
 	struct buf sql;
-	size_t i = 0, n = 0;
+	size_t i = 0;
 	const struct field *f;
 
 	buf_init(&sql, 8192);
@@ -48,7 +48,6 @@ wipe_record(struct wtx *w, const struct entity *en, int64_t id, struct err *e)
 		if (!wiped(f) || (f->flags & F_CUSTOM))
 			continue;
 		buf_printf(&sql, ", %s = %s", f->name, (f->flags & F_REQUIRED) ? "'" ERASED "'" : "NULL");
-		n++;
 	}
 	buf_printf(&sql, ", custom = NULL WHERE id = ?");
 	struct stmt *st = store_prepare(w->c, sql.data, e);
@@ -59,7 +58,6 @@ wipe_record(struct wtx *w, const struct entity *en, int64_t id, struct err *e)
 	stmt_bind_int(st, 2, id);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
-	(void)n;
 	return rc < 0 ? e->code : ERR_OK;
 }
 

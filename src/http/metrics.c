@@ -56,7 +56,6 @@ metrics_observe(int route, int status, int64_t ns)
 static const char *
 route_label(size_t i)
 {
-
 	return i < route_count && i < MAX_ROUTES ? routes[i].path : "unmatched";
 }
 
