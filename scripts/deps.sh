@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 die() { echo "deps: error: $*" >&2; exit 1; }
 
 # Debian packages the build, the tests and the benchmarks use.
-PKGS=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libicu-dev libssl-dev
+PKGS=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libicu-dev libopencc-dev libssl-dev
       sqlite3 libsodium-dev libcmocka-dev wrk)
 # Node.js may come from elsewhere (e.g. a newer node on PATH): use it if so.
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs)

@@ -52,6 +52,10 @@ enum err_code api_meta_roles(struct req *r);
 enum err_code api_roles_update(struct req *r);
 enum err_code api_audit(struct req *r);
 
+/* api_search.c: search across entities, lookup by identifier */
+enum err_code api_search(struct req *r);
+enum err_code api_lookup(struct req *r);
+
 /* api_system.c */
 enum err_code api_healthz(struct req *r);
 enum err_code api_metrics(struct req *r);

@@ -22,6 +22,10 @@ const struct route routes[] = {
 	{ .method = "POST", .path = "/api/v1/auth/totp/disable", .fn = api_auth_totp_disable,
 	  .flags = ROUTE_AUTH | ROUTE_BODY },
 
+	{ .method = "GET", .path = "/api/v1/search", .fn = api_search, .flags = ROUTE_AUTH },
+	{ .method = "GET", .path = "/api/v1/lookup", .fn = api_lookup, .flags = ROUTE_AUTH,
+	  .action = ACT_READ, .entity = "customers" },
+
 	{ .method = "GET", .path = "/api/v1/meta/entities", .fn = api_meta_entities, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/roles", .fn = api_meta_roles, .flags = ROUTE_AUTH },
 	{ .method = "PATCH", .path = "/api/v1/roles/:role", .fn = api_roles_update,

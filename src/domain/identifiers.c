@@ -3,6 +3,7 @@
 #include <string.h>
 #include "domain/identifiers.h"
 #include "engine/validate.h"
+#include "text/phone.h"
 #include "util/buf.h"
 
 const char *const identifier_kinds[] = {
@@ -28,6 +29,18 @@ identifier_normalize(const char *kind, const char *value)
 				buf_addc(&b, (char)toupper((unsigned char)*p));
 	}
 	return buf_detach(&b, NULL);
+}
+
+char *
+identifiers_search_text(const struct entity *en, const struct field *f, const json_t *rec)
+{
+	(void)en;
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+	const char *value = json_string_value(json_object_get(rec, f->name));
+
+	if (!kind || !value || strcmp(kind, "phone") != 0)
+		return NULL;
+	return phone_international(value, NULL);
 }
 
 enum err_code

@@ -10,6 +10,7 @@
 #include "domain/privacy.h"
 #include "engine/audit.h"
 #include "engine/record.h"
+#include "engine/search.h"
 #include "util/buf.h"
 
 #define ERASED "(erased)"
@@ -58,7 +59,7 @@ wipe_record(struct wtx *w, const struct entity *en, int64_t id, struct err *e)
 	stmt_bind_int(st, 2, id);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
-	return rc < 0 ? e->code : ERR_OK;
+	return rc < 0 ? e->code : search_drop(w, en, id, e);
 }
 
 /* Every record of `child` under customer id, as JSON objects. */
@@ -206,6 +207,8 @@ privacy_erase(struct wtx *w, const struct entity *customers, int64_t id, struct 
 					stmt_step(st, e);
 					stmt_finish(st);
 				}
+				if (rc == ERR_OK)
+					rc = search_drop(w, child, cid, e);
 			} else if (rc == ERR_OK) {
 				rc = wipe_record(w, child, cid, e);
 			}
@@ -230,6 +233,8 @@ privacy_erase(struct wtx *w, const struct entity *customers, int64_t id, struct 
 	    (rc = store_exec(w->c, "CREATE TRIGGER history_append_only_u BEFORE UPDATE ON history"
 			     " BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END", e)) != ERR_OK ||
 	    (rc = scrub_table(w, "idempotency_keys", "body", values, e)) != ERR_OK)
+		goto out;
+	if ((rc = search_purge(w, e)) != ERR_OK)
 		goto out;
 	rc = audit_record(w, customers, id, "erase", NULL, e);
 out:

@@ -10,6 +10,7 @@
 #include "engine/query.h"
 #include "engine/record.h"
 #include "engine/validate.h"
+#include "engine/search.h"
 #include "text/fold.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -324,29 +325,19 @@ filter_sql(struct buf *sql, struct binds *b, const struct filter *f, json_t *kee
 	}
 }
 
-/* q=: case-insensitive substring over the searchable fields. */
+/* q=: the full-text search (engine/search.h) within the list. */
 static void
-text_match_sql(struct buf *sql, struct binds *b, const struct entity *en, const char *q,
-	       bool masked, json_t *keep)
+text_match_sql(struct buf *sql, struct binds *b, const struct entity *en,
+	       const struct search_query *q, bool masked, json_t *keep)
 {
-	json_t *qv = json_string(q), *pv = qv ? folded(qv) : json_string("");
-	size_t i = 0, n = 0;
-	const struct field *f;
+	const char *expr;
 
-	json_decref(qv);
-	json_array_append_new(keep, pv);
-	buf_adds(sql, " AND (");
-	while ((f = entity_field_at(en, &i))) {
-		if (!(f->flags & F_SEARCHABLE) || (f->flags & F_CUSTOM) || (masked && field_mask_kind(f)))
-			continue;	/* a match on a hidden value would reveal it */
-		if (n++)
-			buf_adds(sql, " OR ");
-		store_sql_icontains(sql, f->name);
-		bind_add(b, &text_field, pv);
+	search_list_sql(sql, en, q, masked, &expr);
+	if (expr) {
+		json_t *v = json_string(expr);
+		json_array_append_new(keep, v);
+		bind_add(b, &text_field, v);
 	}
-	if (!n)
-		buf_adds(sql, "0");
-	buf_addc(sql, ')');
 }
 
 /* ---- cursor ---- */
@@ -542,6 +533,7 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 	struct buf sql;
 	struct binds *b = calloc(1, sizeof(*b));
 	json_t *keep = json_array(), *last_sort = NULL;
+	struct search_query sq = { 0 };
 	int64_t last_id = 0, rows = 0;
 	enum err_code rc = ERR_OK;
 
@@ -554,8 +546,11 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		   q->deleted ? "NOT NULL" : "NULL");
 	for (size_t i = 0; i < q->nfilters; i++)
 		filter_sql(&sql, b, &q->filters[i], keep);
-	if (text && *text)
-		text_match_sql(&sql, b, en, text, acc && acc->masked, keep);
+	if (text && *text) {
+		if ((rc = search_query_parse(text, &sq, e)) != ERR_OK)
+			goto out;
+		text_match_sql(&sql, b, en, &sq, acc && acc->masked, keep);
+	}
 	json_t *idv = json_integer(q->after_id);
 	json_array_append_new(keep, idv);
 	if (q->after_value)
@@ -610,6 +605,7 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		buf_adds(out, "null}");
 	}
 out:
+	search_query_release(&sq);
 	json_decref(last_sort);
 	json_decref(keep);
 	buf_release(&sql);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "engine/audit.h"
 #include "engine/record.h"
+#include "engine/search.h"
 #include "engine/validate.h"
 #include "text/mask.h"
 #include "util/buf.h"
@@ -459,7 +460,8 @@ record_insert(struct wtx *w, const struct entity *en, const json_t *body, json_t
 	rec = record_shape(en, written, id, w->now, w->now, 1);
 	json_decref(written);
 	diff_records(en, NULL, rec, &changes);
-	if ((rc = audit_record(w, en, id, "create", changes.data, e)) != ERR_OK)
+	if ((rc = audit_record(w, en, id, "create", changes.data, e)) != ERR_OK ||
+	    (rc = search_put(w, en, id, rec, NULL, e)) != ERR_OK)
 		goto out;
 	if (h && h->after_save && (rc = h->after_save(w, en, rec, NULL, e)) != ERR_OK)
 		goto out;
@@ -548,6 +550,8 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 	rec = record_shape(en, written, id, json_string_value(json_object_get(old, "created_at")),
 			   w->now, version + 1);
 	json_decref(written);
+	if ((rc = search_put(w, en, id, rec, old, e)) != ERR_OK)
+		goto out;
 	if (h && h->after_save && (rc = h->after_save(w, en, rec, old, e)) != ERR_OK)
 		goto out;
 	*out = rec;
@@ -594,7 +598,8 @@ record_delete(struct wtx *w, const struct entity *en, int64_t id, int64_t if_mat
 	if ((rc = record_check_act(w, en, id, "delete", e)) != ERR_OK ||
 	    (rc = check_version(en, old, if_match, e)) != ERR_OK)
 		goto out;
-	if ((rc = set_deleted(w, en, id, w->now, e)) != ERR_OK)
+	if ((rc = set_deleted(w, en, id, w->now, e)) != ERR_OK ||
+	    (rc = search_drop(w, en, id, e)) != ERR_OK)
 		goto out;
 	if ((rc = audit_record(w, en, id, "delete", NULL, e)) != ERR_OK)
 		goto out;
@@ -630,7 +635,8 @@ record_restore(struct wtx *w, const struct entity *en, int64_t id, json_t **out,
 		goto out;
 	if ((rc = audit_record(w, en, id, "restore", NULL, e)) != ERR_OK)
 		goto out;
-	if ((rc = record_get(w->c, en, id, false, write_view(w, &seen), &rec, e)) != ERR_OK)
+	if ((rc = record_get(w->c, en, id, false, write_view(w, &seen), &rec, e)) != ERR_OK ||
+	    (rc = search_put(w, en, id, rec, NULL, e)) != ERR_OK)
 		goto out;
 	if (h && h->after_restore &&
 	    (rc = h->after_restore(w, en, rec, json_string_value(deleted), e)) != ERR_OK)

@@ -7,6 +7,7 @@
 #include "engine/custom.h"
 #include "engine/engine.h"
 #include "engine/entity.h"
+#include "engine/search.h"
 #include "store/migrations.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -102,7 +103,7 @@ schema_sync(struct store_conn *c, struct err *e)
 		    create_indexes(c, d, e) != ERR_OK)
 			return e->code;
 	}
-	return ERR_OK;
+	return search_sync(c, e);
 }
 
 struct migrate_job {

@@ -107,6 +107,10 @@ void req_actor(const struct req *r, struct actor *out);
 void req_client_ip(const struct req *r, char *out, size_t n);
 /* The caller's record access on r->entity for act (read scope included). */
 void req_access(const struct req *r, enum action act, struct access *out);
+void req_access_for(const struct req *r, const struct entity *en, enum action act,
+		    struct access *out);
+/* ERR_BADREQ (in r->err) naming a query parameter not in known (NULL-ended). */
+enum err_code req_known_query(struct req *r, const char *const *known);
 /* Queue fn(ctx) for the store's writer and suspend the connection, so the
  * worker thread serves others meanwhile. Once the write is durable, `then`
  * runs on a worker thread to reply; if the write failed the error in r->err

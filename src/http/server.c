@@ -17,6 +17,7 @@
 #include "http/accesslog.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -60,6 +61,42 @@ const char *
 req_query(const struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct known_query {
+	const char *const *known;
+	const char *unknown;
+};
+
+static enum MHD_Result
+check_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct known_query *k = cls;
+
+	(void)kind;
+	(void)value;
+	for (size_t i = 0; k->known[i]; i++)
+		if (strcmp(k->known[i], key) == 0)
+			return MHD_YES;
+	k->unknown = key;
+	return MHD_NO;
+}
+
+enum err_code
+req_known_query(struct req *r, const char *const *known)
+{
+	struct known_query k = { .known = known };
+	struct buf names;
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &k);
+	if (!k.unknown)
+		return ERR_OK;
+	buf_init(&names, 512);
+	for (size_t i = 0; known[i]; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", known[i]);
+	err_set(&r->err, ERR_BADREQ, "unknown query parameter '%.40s' (use %s)", k.unknown, names.data);
+	buf_release(&names);
+	return ERR_BADREQ;
 }
 
 const char *
@@ -202,7 +239,13 @@ req_client_ip(const struct req *r, char *out, size_t n)
 void
 req_access(const struct req *r, enum action act, struct access *out)
 {
-	const char *entity = r->entity ? r->entity->def->name : "";
+	req_access_for(r, r->entity, act, out);
+}
+
+void
+req_access_for(const struct req *r, const struct entity *en, enum action act, struct access *out)
+{
+	const char *entity = en ? en->def->name : "";
 
 	out->user_id = r->who.user_id;
 	out->team_id = r->who.team_id;

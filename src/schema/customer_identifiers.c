@@ -20,6 +20,7 @@ static const struct index_def indexes[] = {
 
 static const struct entity_hooks hooks = {
 	.before_save = identifiers_before_save,
+	.search_text = identifiers_search_text,
 };
 
 const struct entity_def customer_identifiers_entity = {

@@ -22,7 +22,7 @@ static const struct field fields[] = {
 	{ .name = "phone", .type = FT_PHONE, .flags = F_SEARCHABLE | F_PERSONAL },
 	{ .name = "mobile", .type = FT_PHONE, .flags = F_SEARCHABLE | F_PERSONAL },
 	{ .name = "address", .type = FT_STRING, .max_len = 500, .flags = F_PERSONAL },
-	{ .name = "city", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED | F_SEARCHABLE },
+	{ .name = "city", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED },
 	{ .name = "region", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED },
 	{ .name = "country", .type = FT_ENUM, .values = country_values, .flags = F_INDEXED,
 	  .label = "Country (ISO 3166-1 alpha-2)" },

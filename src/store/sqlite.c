@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "store/store.h"
+#include "store/sqlite_fts.h"
 #include "text/fold.h"
 #include "text/mask.h"
 #include "util/log.h"
@@ -84,6 +85,106 @@ db_fail(sqlite3 *db, struct err *e, const char *what)
 		return err_set(e, ERR_INVALID, "a referenced record does not exist");
 	log_error("database: %s: %s", what, sqlite3_errmsg(db));
 	return err_set(e, ERR_STORE, "database error: %s", sqlite3_errstr(code));
+}
+
+/* ---- full-text search (FTS5 with the guanxi tokenizer) ---- */
+
+enum err_code
+store_search_create(struct store_conn *c, const char *table, const char *const *cols,
+		    size_t ncols, struct err *e)
+{
+	struct buf sql;
+
+	buf_init(&sql, 1 << 14);
+	buf_printf(&sql, "DROP TABLE IF EXISTS %s; CREATE VIRTUAL TABLE %s USING fts5(", table, table);
+	for (size_t i = 0; i < ncols; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
+	/* the record's id is the rowid: no need for a column of its own */
+	buf_adds(&sql, ", tokenize = 'guanxi')");
+	enum err_code rc = store_exec(c, sql.data, e);
+	buf_release(&sql);
+	return rc;
+}
+
+void
+store_sql_search_insert(struct buf *b, const char *table, const char *const *cols, size_t ncols)
+{
+	buf_printf(b, "INSERT INTO %s (rowid", table);
+	for (size_t i = 0; i < ncols; i++)
+		buf_printf(b, ", %s", cols[i]);
+	buf_adds(b, ") VALUES (?");
+	for (size_t i = 0; i < ncols; i++)
+		buf_adds(b, ", ?");
+	buf_addc(b, ')');
+}
+
+enum err_code
+store_search_compact(struct store_conn *c, const char *table, struct err *e)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO %s (%s) VALUES ('optimize')", table, table);
+	return store_exec(c, sql, e);
+}
+
+void
+store_sql_search_delete(struct buf *b, const char *table)
+{
+	buf_printf(b, "DELETE FROM %s WHERE rowid = ?", table);
+}
+
+void
+store_sql_search_match(struct buf *b, const char *table, const char *const *cols,
+		       const double *weights, size_t ncols)
+{
+	buf_adds(b, "SELECT rowid AS search_id");
+	if (weights) {
+		buf_printf(b, ", bm25(%s", table);
+		for (size_t i = 0; i < ncols; i++)
+			buf_printf(b, ", %.1f", weights[i]);
+		buf_adds(b, ") AS search_score");
+		for (size_t i = 0; i < ncols; i++)
+			buf_printf(b, ", %s AS search_c%zu", cols[i], i);
+	}
+	buf_printf(b, " FROM %s WHERE %s MATCH ?", table, table);
+}
+
+/* A phrase: the text in double quotes, inner quotes doubled. */
+static void
+fts_phrase(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+void
+store_search_expr(struct buf *b, const char *const *cols, size_t ncols, const char *const *terms,
+		  size_t stride, size_t nterms, const char *joined)
+{
+	buf_addc(b, '{');
+	for (size_t i = 0; i < ncols; i++)
+		buf_printf(b, "%s%s", i ? " " : "", cols[i]);
+	buf_adds(b, "} : ((");
+	for (size_t t = 0; t < nterms; t++) {
+		buf_adds(b, t ? " AND (" : "(");
+		for (size_t k = 0; k < stride && terms[t * stride + k]; k++) {
+			if (k)
+				buf_adds(b, " OR ");
+			fts_phrase(b, terms[t * stride + k]);
+		}
+		buf_addc(b, ')');
+	}
+	buf_addc(b, ')');
+	if (joined) {
+		buf_adds(b, " OR ");
+		fts_phrase(b, joined);
+	}
+	buf_addc(b, ')');
 }
 
 /* ---- connections ---- */
@@ -172,6 +273,11 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 	sqlite3_create_function(db, "casefold", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 				casefold_fn, NULL, NULL);
+	if (sqlite_fts_register(db) != SQLITE_OK) {
+		err_set(e, ERR_STORE, "cannot set up full-text search: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return ERR_STORE;
+	}
 	struct store_conn *c = xcalloc(1, sizeof(*c));
 	c->db = db;
 	c->store = s;

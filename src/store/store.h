@@ -115,6 +115,29 @@ void store_sql_json_member(struct buf *b, bool first, const char *key, const cha
 void store_sql_json_close(struct buf *b);
 bool store_table_has_column(struct store_conn *c, const char *table, const char *col);
 
+/* Full-text search (engine/search.h). An index is a table of text columns
+ * keyed by the record's id. */
+/* (Re)create index `table` with columns cols, empty. */
+enum err_code store_search_create(struct store_conn *c, const char *table,
+				  const char *const *cols, size_t ncols, struct err *e);
+/* INSERT of one row: ? = id, then one ? per column. */
+void store_sql_search_insert(struct buf *b, const char *table, const char *const *cols,
+			     size_t ncols);
+/* Rewrite index table so that no trace of deleted rows remains. */
+enum err_code store_search_compact(struct store_conn *c, const char *table, struct err *e);
+/* DELETE of the row ? */
+void store_sql_search_delete(struct buf *b, const char *table);
+/* SELECT of the rows matching the expression ? (store_search_expr): their
+ * id as search_id; with weights (one per column), also search_score (lower
+ * is better) and each column's text as search_c0, search_c1 … */
+void store_sql_search_match(struct buf *b, const char *table, const char *const *cols,
+			    const double *weights, size_t ncols);
+/* Append the match expression: within columns cols, every term matches
+ * (each as any of its alternatives, a stride-sized NULL-padded row of
+ * terms), or else `joined` (may be NULL) matches. */
+void store_search_expr(struct buf *b, const char *const *cols, size_t ncols,
+		       const char *const *terms, size_t stride, size_t nterms, const char *joined);
+
 /* Copy everything in the write-ahead log into the database file and empty
  * the log (after an erasure, so old page images do not linger). */
 enum err_code store_checkpoint(struct store *s, struct err *e);

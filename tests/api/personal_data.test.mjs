@@ -74,9 +74,18 @@ test('filtering or sorting on a hidden field is refused; q= does not match hidde
   assertError(await mark.get('/api/v1/customers?filter=phone:prefix:%2B86'), 403, 'forbidden');
   assertError(await mark.get('/api/v1/customers?sort=email'), 403, 'forbidden');
   assertError(await rory.get(`/api/v1/customer_identifiers?filter=value:eq:${CARD}`), 403, 'forbidden');
-  assert.equal((await mark.get('/api/v1/customers?q=xiaoming')).json.data.length, 0, 'q on the e-mail');
+  assert.equal((await mark.get('/api/v1/customers?q=example.cn')).json.data.length, 0, 'q on the e-mail');
+  assert.equal((await mark.get('/api/v1/customers?q=13911112222')).json.data.length, 0, 'q on the phone');
+  assert.equal((await mark.get('/api/v1/search?q=example.cn')).json.data.length, 0, 'search on the e-mail');
+  assert.equal((await mark.get('/api/v1/search?q=13911112222')).json.data.length, 0, 'search on the phone');
+  const look = await mark.get('/api/v1/lookup?identifier=13911112222');
+  assertStatus(look, 200);
+  assert.equal(look.json.customer.id, cust.id, 'lookup finds the customer');
+  noSecrets(JSON.stringify(look.json), 'lookup');
   assert.equal((await mark.get('/api/v1/customers?q=王小明')).json.data.length, 1, 'q on the name');
-  assert.equal((await sam.get('/api/v1/customers?q=xiaoming')).json.data.length, 1, 'the owner finds it');
+  assert.equal((await sam.get('/api/v1/customers?q=example.cn')).json.data.length, 1, 'the owner finds it');
+  const hit = (await sam.get('/api/v1/search?q=13911112222')).json.data.find((h) => h.entity === 'customers');
+  assert.equal(hit.matched_field, 'phone');
   assertStatus(await sam.get(`/api/v1/customers?filter=email:eq:${encodeURIComponent(EMAIL)}`), 200);
 });
 

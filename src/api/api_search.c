@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/* GET /api/v1/search: one query across every searchable entity the caller
+ * may read; GET /api/v1/lookup: the customer holding an identifier. */
+#include <stdlib.h>
+#include <string.h>
+#include "api/api.h"
+#include "domain/identifiers.h"
+#include "engine/record.h"
+#include "engine/search.h"
+#include "text/mask.h"
+#include "text/phone.h"
+
+#define SEARCH_LIMIT_DEFAULT 20
+#define SEARCH_LIMIT_MAX 100
+
+static enum err_code
+parse_limit(struct req *r, int *limit)
+{
+	const char *s = req_query(r, "limit");
+	char *end;
+
+	*limit = SEARCH_LIMIT_DEFAULT;
+	if (!s)
+		return ERR_OK;
+	long n = strtol(s, &end, 10);
+	if (*s == '\0' || *end || n < 1 || n > SEARCH_LIMIT_MAX)
+		return err_set(&r->err, ERR_BADREQ, "limit must be an integer from 1 to %d",
+			       SEARCH_LIMIT_MAX);
+	*limit = (int)n;
+	return ERR_OK;
+}
+
+/* Is en named in the comma-separated list (NULL: every entity)? */
+static bool
+wanted(const char *list, const struct entity *en)
+{
+	size_t n = strlen(en->def->name);
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchrnul(p, ',');
+		if ((size_t)(end - p) == n && strncmp(p, en->def->name, n) == 0)
+			return true;
+		p = *end ? end + 1 : end;
+	}
+	return list == NULL;
+}
+
+static enum err_code
+check_entities(struct req *r, const char *list)
+{
+	for (const char *p = list; p && *p;) {
+		const char *end = strchrnul(p, ',');
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
+		const struct entity *en = registry_find(name);
+		if (!en || !search_enabled(en))
+			return err_set(&r->err, ERR_BADREQ, "entities: '%.40s' is not a searchable entity",
+				       name);
+		p = *end ? end + 1 : end;
+	}
+	return ERR_OK;
+}
+
+static int
+by_score(const void *a, const void *b)
+{
+	double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
+	double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
+
+	return (x < y) - (x > y);
+}
+
+/* Sort hits best first and keep limit of them. */
+static json_t *
+best_of(json_t *hits, int limit)
+{
+	size_t n = json_array_size(hits);
+	json_t **v = calloc(n ? n : 1, sizeof(*v));
+	json_t *out = json_array();
+
+	if (!v)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(hits, i);
+	qsort(v, n, sizeof(*v), by_score);
+	for (size_t i = 0; i < n && i < (size_t)limit; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
+enum err_code
+api_search(struct req *r)
+{
+	static const char *const known[] = { "q", "limit", "entities", NULL };
+	const char *q = req_query(r, "q"), *list = req_query(r, "entities");
+	struct search_query sq;
+	struct store_conn *c;
+	int limit;
+
+	if (req_known_query(r, known) != ERR_OK || parse_limit(r, &limit) != ERR_OK ||
+	    check_entities(r, list) != ERR_OK)
+		return r->err.code;
+	if (!q)
+		return err_set(&r->err, ERR_BADREQ, "q is required: what to search for");
+	if (search_query_parse(q, &sq, &r->err) != ERR_OK)
+		return r->err.code;
+	json_t *hits = json_array();
+	if (!(c = store_reader(req_store(r), &r->err)))
+		goto out;
+	for (size_t i = 0; i < registry_count(); i++) {
+		const struct entity *en = registry_at(i);
+		struct access acc;
+		if (!search_enabled(en) || !wanted(list, en))
+			continue;
+		req_access_for(r, en, ACT_READ, &acc);
+		if (acc.read == SCOPE_NONE)
+			continue;
+		if (search_entity(c, en, &sq, &acc, limit, hits, &r->err) != ERR_OK)
+			goto out;
+	}
+	json_t *data = best_of(hits, limit);
+	search_query_release(&sq);
+	json_decref(hits);
+	return reply_json(r, 200, json_pack("{s:o,s:s}", "data", data, "q", q));
+out:
+	search_query_release(&sq);
+	json_decref(hits);
+	return r->err.code;
+}
+
+/* ---- lookup ---- */
+
+struct hit {
+	int64_t customer_id;
+	json_t *identifier;
+};
+
+/* The live identifier of some kind whose normalised value is value's. */
+static enum err_code
+exact_identifier(struct store_conn *c, const char *value, const char *kind_only,
+		 struct hit *h, struct err *e)
+{
+	for (size_t i = 0; identifier_kinds[i] && !h->customer_id; i++) {
+		const char *kind = identifier_kinds[i];
+		if (kind_only && strcmp(kind, kind_only) != 0)
+			continue;
+		struct stmt *st = store_prepare(c,
+			"SELECT id, customer_id, kind, value FROM customer_identifiers "
+			"WHERE kind = ? AND norm = ? AND deleted_at IS NULL", e);
+		if (!st)
+			return e->code;
+		char *norm = identifier_normalize(kind, value);
+		stmt_bind_str(st, 1, kind);
+		stmt_bind_str(st, 2, norm);
+		int rc = stmt_step(st, e);
+		free(norm);
+		if (rc == 1) {
+			h->customer_id = stmt_int(st, 1);
+			h->identifier = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)stmt_int(st, 0),
+						  "kind", stmt_text(st, 2), "value", stmt_text(st, 3));
+		}
+		stmt_finish(st);
+		if (rc < 0)
+			return e->code;
+	}
+	return ERR_OK;
+}
+
+/* A phone written without its calling code (or with it, where it was
+ * stored without): the identifier whose international digits end with
+ * the query's national digits, found through the search index. */
+static enum err_code
+phone_identifier(struct store_conn *c, const char *value, struct hit *h, struct err *e)
+{
+	const struct entity *en = registry_find("customer_identifiers");
+	char *trunk = NULL, *digits = phone_query_digits(value, &trunk);
+	struct search_query sq;
+	enum err_code rc = ERR_OK;
+
+	if (!digits || !en)
+		goto out;
+	const char *p = value + strspn(value, " ");
+	bool idd = strncmp(digits, "00", 2) == 0;	/* 00 852 ... */
+	const char *national = *p == '+' || idd ? phone_national(digits + (idd ? 2 : 0)) :
+			       trunk ? trunk : digits;
+	if (strlen(national) < 7 || search_query_parse(national, &sq, e) != ERR_OK)
+		goto out;
+	json_t *hits = json_array();
+	rc = search_entity(c, en, &sq, NULL, 20, hits, e);
+	size_t i;
+	json_t *hit;
+	json_array_foreach(hits, i, hit) {
+		json_t *rec = json_object_get(hit, "record");
+		const char *kind = json_string_value(json_object_get(rec, "kind"));
+		const char *v = json_string_value(json_object_get(rec, "value"));
+		char *intl = v ? phone_international(v, NULL) : NULL;
+		size_t n = intl ? strlen(intl) : 0, m = strlen(national);
+		bool same = kind && strcmp(kind, "phone") == 0 && n >= m &&
+			    strcmp(intl + n - m, national) == 0;
+		free(intl);
+		if (same) {
+			h->customer_id = json_integer_value(json_object_get(rec, "customer_id"));
+			h->identifier = json_pack("{s:O,s:s,s:s}", "id", json_object_get(rec, "id"),
+						  "kind", kind, "value", v);
+			break;
+		}
+	}
+	json_decref(hits);
+	search_query_release(&sq);
+out:
+	free(digits);
+	free(trunk);
+	return rc;
+}
+
+static bool
+is_identifier_kind(const char *kind)
+{
+	for (size_t i = 0; identifier_kinds[i]; i++)
+		if (strcmp(identifier_kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+/* The identifier as a caller without the personal-data permission sees it. */
+static void
+mask_identifier(json_t *ident)
+{
+	const char *kind = json_string_value(json_object_get(ident, "kind"));
+	const char *value = json_string_value(json_object_get(ident, "value"));
+	enum mask_kind k = strcmp(kind, "phone") == 0 ? MASK_PHONE :
+			   strcmp(kind, "email") == 0 ? MASK_EMAIL : MASK_TEXT;
+
+	char *masked = text_mask(k, value);
+
+	json_object_set_new(ident, "value", json_string(masked));
+	free(masked);
+}
+
+enum err_code
+api_lookup(struct req *r)
+{
+	static const char *const known[] = { "identifier", "kind", NULL };
+	const char *value = req_query(r, "identifier"), *kind = req_query(r, "kind");
+	const struct entity *customers = registry_find("customers");
+	struct hit h = { 0 };
+	struct store_conn *c;
+	struct access acc;
+	json_t *customer = NULL;
+
+	if (req_known_query(r, known) != ERR_OK)
+		return r->err.code;
+	if (!value || !*value)
+		return err_set(&r->err, ERR_BADREQ, "identifier is required: a phone, e-mail, "
+			       "member card, policy number, plate ...");
+	if (strlen(value) > 200)
+		return err_set(&r->err, ERR_BADREQ, "identifier is too long (at most 200 bytes)");
+	if (kind && !is_identifier_kind(kind))
+		return err_set(&r->err, ERR_BADREQ, "kind must be one of the identifier kinds "
+			       "(phone, email, member_card, policy_no, plate, national_id, external_id)");
+	if (!(c = store_reader(req_store(r), &r->err)) ||
+	    exact_identifier(c, value, kind, &h, &r->err) != ERR_OK)
+		return r->err.code;
+	if (!h.customer_id && (!kind || strcmp(kind, "phone") == 0) &&
+	    phone_identifier(c, value, &h, &r->err) != ERR_OK)
+		return r->err.code;
+	req_access_for(r, customers, ACT_READ, &acc);
+	if (!h.customer_id ||
+	    record_get(c, customers, h.customer_id, false, &acc, &customer, &r->err) != ERR_OK) {
+		json_decref(h.identifier);
+		return err_set(&r->err, ERR_NOTFOUND, "no customer holds this identifier");
+	}
+	if (acc.masked)
+		mask_identifier(h.identifier);
+	return reply_json(r, 200, json_pack("{s:o,s:o}", "customer", customer, "identifier", h.identifier));
+}

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+#include "engine/record.h"
+#include "engine/search.h"
+#include "text/phone.h"
+#include "text/search.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/utf8.h"
+
+/* Bumped when the search form changes, so indexes are rebuilt. */
+#define SEARCH_FORM_VERSION 1
+#define PINYIN_COLUMN "_pinyin"
+#define MAX_COLUMNS 32
+
+/* The columns of en's index: its searchable built-in fields, then pinyin. */
+struct layout {
+	const struct field *field[MAX_COLUMNS];
+	const char *name[MAX_COLUMNS + 1];
+	double weight[MAX_COLUMNS + 1];
+	size_t n;		/* fields; the pinyin column is name[n] */
+};
+
+static void
+layout_of(const struct entity *en, struct layout *l)
+{
+	const struct entity_def *d = en->def;
+
+	l->n = 0;
+	for (size_t i = 0; i < d->nfields && l->n < MAX_COLUMNS; i++) {
+		const struct field *f = &d->fields[i];
+		if (!(f->flags & F_SEARCHABLE))
+			continue;
+		l->field[l->n] = f;
+		l->name[l->n] = f->name;
+		l->weight[l->n++] = (f->flags & F_IDENTIFYING) ? 10.0 :
+				    (f->flags & F_PERSONAL) ? 5.0 : 2.0;
+	}
+	l->name[l->n] = PINYIN_COLUMN;
+	l->weight[l->n] = 6.0;
+}
+
+bool
+search_enabled(const struct entity *en)
+{
+	for (size_t i = 0; i < en->def->nfields; i++)
+		if (en->def->fields[i].flags & F_SEARCHABLE)
+			return true;
+	return false;
+}
+
+static void
+table_name(const struct entity *en, char *out, size_t n)
+{
+	snprintf(out, n, "%s_search", en->def->name);
+}
+
+/* ---- the indexed form of a record ---- */
+
+static const char *
+str_member(const json_t *rec, const char *name)
+{
+	return json_string_value(json_object_get(rec, name));
+}
+
+/* Field f of rec as indexed; NULL for no value. */
+static char *
+column_text(const struct entity *en, const struct field *f, const json_t *rec)
+{
+	const struct entity_hooks *h = en->def->hooks;
+	const char *v = str_member(rec, f->name);
+
+	if (!v)
+		return NULL;
+	if (h && h->search_text) {
+		char *t = h->search_text(en, f, rec);
+		if (t)
+			return t;
+	}
+	if (f->type == FT_PHONE)
+		return phone_international(v, str_member(rec, "country"));
+	return text_search_fold(v, strlen(v), NULL);
+}
+
+/* The pinyin keys of rec's names (identifying fields not personal data),
+ * one line each. */
+static char *
+pinyin_text(const struct layout *l, const json_t *rec)
+{
+	struct buf b;
+
+	buf_init(&b, 1 << 16);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct field *f = l->field[i];
+		const char *v = str_member(rec, f->name);
+		if (!v || !(f->flags & F_IDENTIFYING) || (f->flags & F_PERSONAL))
+			continue;
+		char *p = text_pinyin(v, strlen(v));
+		if (p && (b.len == 0 || strstr(b.data, p) == NULL)) {
+			if (b.len)
+				buf_addc(&b, '\n');
+			buf_adds(&b, p);
+		}
+		free(p);
+	}
+	if (b.len == 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Did a searchable field change between old and rec? */
+static bool
+search_fields_changed(const struct layout *l, const json_t *rec, const json_t *old)
+{
+	if (!old || !json_equal(json_object_get(rec, "country"), json_object_get(old, "country")))
+		return true;
+	for (size_t i = 0; i < l->n; i++)
+		if (!json_equal(json_object_get(rec, l->name[i]), json_object_get(old, l->name[i])))
+			return true;
+	return false;
+}
+
+static enum err_code
+put_row(struct store_conn *c, const struct entity *en, const struct layout *l, int64_t id,
+	const json_t *rec, struct err *e)
+{
+	char table[160];
+	struct buf sql;
+
+	table_name(en, table, sizeof(table));
+	buf_init(&sql, 1 << 14);
+	store_sql_search_insert(&sql, table, l->name, l->n + 1);
+	struct stmt *st = store_prepare(c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, id);
+	for (size_t i = 0; i <= l->n; i++) {
+		char *t = i < l->n ? column_text(en, l->field[i], rec) : pinyin_text(l, rec);
+		stmt_bind_str(st, (int)i + 2, t);
+		free(t);
+	}
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+static enum err_code
+drop_row(struct store_conn *c, const struct entity *en, int64_t id, struct err *e)
+{
+	char table[160];
+	struct buf sql;
+
+	table_name(en, table, sizeof(table));
+	buf_init(&sql, 1024);
+	store_sql_search_delete(&sql, table);
+	struct stmt *st = store_prepare(c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	stmt_bind_int(st, 1, id);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+enum err_code
+search_put(struct wtx *w, const struct entity *en, int64_t id, const json_t *rec,
+	   const json_t *old, struct err *e)
+{
+	struct layout l;
+
+	if (!search_enabled(en))
+		return ERR_OK;
+	layout_of(en, &l);
+	if (!search_fields_changed(&l, rec, old))
+		return ERR_OK;
+	if (old && drop_row(w->c, en, id, e) != ERR_OK)
+		return e->code;
+	return put_row(w->c, en, &l, id, rec, e);
+}
+
+enum err_code
+search_drop(struct wtx *w, const struct entity *en, int64_t id, struct err *e)
+{
+	return search_enabled(en) ? drop_row(w->c, en, id, e) : ERR_OK;
+}
+
+enum err_code
+search_purge(struct wtx *w, struct err *e)
+{
+	char table[160];
+
+	for (size_t i = 0; i < registry_count(); i++) {
+		const struct entity *en = registry_at(i);
+		if (!search_enabled(en))
+			continue;
+		table_name(en, table, sizeof(table));
+		if (store_search_compact(w->c, table, e) != ERR_OK)
+			return e->code;
+	}
+	return ERR_OK;
+}
+
+/* ---- building and rebuilding ---- */
+
+static void
+layout_signature(const struct layout *l, char *out, size_t n)
+{
+	int k = snprintf(out, n, "v%d", SEARCH_FORM_VERSION);
+
+	for (size_t i = 0; i <= l->n && k > 0 && (size_t)k < n; i++)
+		k += snprintf(out + k, n - (size_t)k, " %s", l->name[i]);
+}
+
+/* Index every live record of en (a new or rebuilt index). */
+static enum err_code
+index_all(struct store_conn *c, const struct entity *en, const struct layout *l, struct err *e)
+{
+	const struct entity_def *d = en->def;
+	struct buf sql;
+
+	buf_init(&sql, 1 << 16);
+	buf_adds(&sql, "SELECT id");
+	for (size_t i = 0; i < d->nfields; i++)
+		buf_printf(&sql, ", %s", d->fields[i].name);
+	buf_printf(&sql, " FROM %s WHERE deleted_at IS NULL", d->name);
+	struct stmt *st = store_prepare(c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	int rc;
+	long n = 0;
+	while ((rc = stmt_step(st, e)) == 1) {
+		json_t *rec = json_object();
+		for (size_t i = 0; i < d->nfields; i++)
+			json_object_set_new(rec, d->fields[i].name,
+					    record_column_value(&d->fields[i], st, (int)i + 1));
+		enum err_code prc = put_row(c, en, l, stmt_int(st, 0), rec, e);
+		json_decref(rec);
+		if (prc != ERR_OK) {
+			rc = -1;
+			break;
+		}
+		n++;
+	}
+	stmt_finish(st);
+	if (n)
+		log_info("search: indexed %ld %s", n, d->name);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+static enum err_code
+sync_entity(struct store_conn *c, const struct entity *en, struct err *e)
+{
+	struct layout l;
+	char table[160], sig[1024];
+
+	layout_of(en, &l);
+	table_name(en, table, sizeof(table));
+	layout_signature(&l, sig, sizeof(sig));
+	struct stmt *st = store_prepare(c, "SELECT layout FROM search_layouts WHERE name = ?", e);
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, table);
+	int rc = stmt_step(st, e);
+	bool same = rc == 1 && strcmp(stmt_text(st, 0), sig) == 0;
+	stmt_finish(st);
+	if (rc < 0)
+		return e->code;
+	if (same)
+		return ERR_OK;
+	if (store_search_create(c, table, l.name, l.n + 1, e) != ERR_OK ||
+	    index_all(c, en, &l, e) != ERR_OK)
+		return e->code;
+	if (!(st = store_prepare(c, "INSERT OR REPLACE INTO search_layouts (name, layout) VALUES (?, ?)", e)))
+		return e->code;
+	stmt_bind_str(st, 1, table);
+	stmt_bind_str(st, 2, sig);
+	rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+enum err_code
+search_sync(struct store_conn *c, struct err *e)
+{
+	if (store_exec(c, "CREATE TABLE IF NOT EXISTS search_layouts "
+			  "(name TEXT PRIMARY KEY, layout TEXT NOT NULL)", e) != ERR_OK)
+		return e->code;
+	for (size_t i = 0; i < registry_count(); i++) {
+		const struct entity *en = registry_at(i);
+		if (search_enabled(en) && sync_entity(c, en, e) != ERR_OK)
+			return e->code;
+	}
+	return ERR_OK;
+}
+
+/* ---- queries ---- */
+
+static bool
+blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* Fold one term and its alternatives into q. */
+static void
+add_term(struct search_query *q, const char *s, size_t n)
+{
+	size_t k = 0;
+	char *folded = text_search_fold(s, n, NULL);
+
+	if (!folded || !*folded) {
+		free(folded);
+		return;
+	}
+	char **alt = q->term[q->nterms++];
+	alt[k++] = folded;
+	char *plain = xmalloc(n + 1), *trunk = NULL;
+	memcpy(plain, s, n);
+	plain[n] = '\0';
+	char *digits = phone_query_digits(plain, &trunk);
+	free(plain);
+	if (digits && strcmp(digits, folded) != 0)
+		alt[k++] = digits;
+	else
+		free(digits);
+	if (trunk)
+		alt[k++] = trunk;
+}
+
+/* "wang xiaoming" → "wangxiaoming": names in pinyin are typed either way. */
+static char *
+joined_terms(const struct search_query *q)
+{
+	struct buf b;
+
+	if (q->nterms < 2)
+		return NULL;
+	buf_init(&b, SEARCH_Q_MAX + 1);
+	for (size_t i = 0; i < q->nterms; i++)
+		for (const char *p = q->term[i][0]; *p; p++) {
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))) {
+				buf_release(&b);
+				return NULL;
+			}
+			buf_addc(&b, *p);
+		}
+	return buf_detach(&b, NULL);
+}
+
+enum err_code
+search_query_parse(const char *text, struct search_query *q, struct err *e)
+{
+	memset(q, 0, sizeof(*q));
+	if (strlen(text) > SEARCH_Q_MAX)
+		return err_set(e, ERR_BADREQ, "q is too long (at most %d bytes)", SEARCH_Q_MAX);
+	if (!utf8_valid(text, strlen(text)))
+		return err_set(e, ERR_BADREQ, "q is not valid UTF-8");
+	char *trunk = NULL, *digits = phone_query_digits(text, &trunk);
+	if (digits) {	/* "+86 138-0013-8000" is one number, not three terms */
+		q->term[0][0] = digits;
+		q->term[0][1] = trunk;
+		q->nterms = 1;
+	} else {
+		for (const char *p = text; *p && q->nterms < SEARCH_MAX_TERMS;) {
+			while (blank(*p))
+				p++;
+			const char *start = p;
+			while (*p && !blank(*p))
+				p++;
+			if (p > start)
+				add_term(q, start, (size_t)(p - start));
+		}
+	}
+	if (q->nterms == 0)
+		return err_set(e, ERR_BADREQ, "q is empty: give a name, number or any part of one");
+	q->joined = joined_terms(q);
+	return ERR_OK;
+}
+
+void
+search_query_release(struct search_query *q)
+{
+	for (size_t i = 0; i < q->nterms; i++)
+		for (size_t k = 0; k < SEARCH_MAX_ALTS; k++)
+			free(q->term[i][k]);
+	free(q->joined);
+	free(q->expr[0]);
+	free(q->expr[1]);
+	memset(q, 0, sizeof(*q));
+}
+
+/* The match expression for en (cached in q per masking). */
+static const char *
+match_expr(const struct entity *en, const struct search_query *cq, bool masked)
+{
+	struct search_query *q = (struct search_query *)cq;
+	struct layout l;
+	const char *cols[MAX_COLUMNS + 1];
+	size_t ncols = 0;
+
+	layout_of(en, &l);
+	for (size_t i = 0; i <= l.n; i++)
+		if (i == l.n || !masked || !field_mask_kind(l.field[i]))
+			cols[ncols++] = l.name[i];
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	store_search_expr(&b, cols, ncols, (const char *const *)&q->term[0][0], SEARCH_MAX_ALTS,
+			  q->nterms, q->joined);
+	free(q->expr[masked]);
+	q->expr[masked] = buf_detach(&b, NULL);
+	return q->expr[masked];
+}
+
+void
+search_list_sql(struct buf *sql, const struct entity *en, const struct search_query *q,
+		bool masked, const char **bind)
+{
+	char table[160];
+
+	table_name(en, table, sizeof(table));
+	if (!search_enabled(en)) {
+		buf_adds(sql, " AND 0");
+		*bind = NULL;
+		return;
+	}
+	buf_adds(sql, " AND id IN (");
+	store_sql_search_match(sql, table, NULL, NULL, 0);
+	buf_addc(sql, ')');
+	*bind = match_expr(en, q, masked);
+}
+
+/* The field that matched: the first column holding the first term (in
+ * any of its forms); the pinyin column stands for the record's names. */
+static const char *
+matched_field(const struct layout *l, struct stmt *st, int first_col, const struct search_query *q,
+	      bool masked)
+{
+	for (size_t i = 0; i <= l->n; i++) {
+		if (i < l->n && masked && field_mask_kind(l->field[i]))
+			continue;
+		const char *v = stmt_text(st, first_col + (int)i);
+		if (!v)
+			continue;
+		for (size_t k = 0; k < SEARCH_MAX_ALTS && q->term[0][k]; k++)
+			if (strstr(v, q->term[0][k]))
+				return i < l->n ? l->name[i] : "pinyin";
+		if (q->joined && strstr(v, q->joined))
+			return i < l->n ? l->name[i] : "pinyin";
+	}
+	return NULL;
+}
+
+enum err_code
+search_entity(struct store_conn *c, const struct entity *en, const struct search_query *q,
+	      const struct access *acc, int limit, json_t *out, struct err *e)
+{
+	struct layout l;
+	char table[160];
+	struct buf sql;
+	bool masked = acc && acc->masked;
+
+	if (!search_enabled(en))
+		return ERR_OK;
+	layout_of(en, &l);
+	table_name(en, table, sizeof(table));
+	buf_init(&sql, 1 << 16);
+	buf_adds(&sql, "SELECT ");
+	record_json_sql(&sql, en, NULL, masked);
+	buf_adds(&sql, ", m.search_id, m.search_score");
+	for (size_t i = 0; i <= l.n; i++)
+		buf_printf(&sql, ", m.search_c%zu", i);
+	buf_adds(&sql, " FROM (");
+	store_sql_search_match(&sql, table, l.name, l.weight, l.n + 1);
+	buf_printf(&sql, ") AS m JOIN %s ON %s.id = m.search_id WHERE deleted_at IS NULL",
+		   en->def->name, en->def->name);
+	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, SHARES_READ);
+	buf_printf(&sql, " ORDER BY m.search_score LIMIT %d", limit);
+	const char *expr = match_expr(en, q, masked);
+	struct stmt *st = store_prepare(c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, expr);
+	access_bind(st, acc);
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		json_t *rec = json_loadb(stmt_text(st, 0), stmt_len(st, 0), 0, NULL);
+		const char *field = matched_field(&l, st, 3, q, masked);
+		json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
+						     "id", (json_int_t)stmt_int(st, 1),
+						     "score", -stmt_double(st, 2),
+						     "matched_field", field,
+						     "record", rec ? rec : json_null()));
+	}
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
