@@ -9,6 +9,7 @@
 #include "engine/entity.h"
 #include "engine/search.h"
 #include "store/migrations.h"
+#include "text/search.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -163,4 +164,5 @@ engine_close(struct store *s)
 {
 	store_close(s);
 	registry_free();
+	text_search_shutdown();
 }
