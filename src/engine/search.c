@@ -9,7 +9,7 @@
 #include "util/utf8.h"
 
 /* Bumped when the search form changes, so indexes are rebuilt. */
-#define SEARCH_FORM_VERSION 1
+#define SEARCH_FORM_VERSION 2
 #define PINYIN_COLUMN "_pinyin"
 #define MAX_COLUMNS 32
 
@@ -122,11 +122,31 @@ search_fields_changed(const struct layout *l, const json_t *rec, const json_t *o
 	return false;
 }
 
+/* A value held whole in another column of the record (a family name in
+ * the name, a local name equal to the name) need not be indexed twice;
+ * but a value that masked callers may match never leans on one they may
+ * not. */
+static void
+drop_repeats(const struct layout *l, char **text)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		for (size_t j = 0; text[i] && j < l->n; j++) {
+			if (j == i || !text[j] || (field_mask_kind(l->field[j]) && !field_mask_kind(l->field[i])))
+				continue;
+			size_t ni = strlen(text[i]), nj = strlen(text[j]);
+			if ((ni < nj || (ni == nj && j < i)) && strstr(text[j], text[i])) {
+				free(text[i]);
+				text[i] = NULL;
+			}
+		}
+	}
+}
+
 static enum err_code
 put_row(struct store_conn *c, const struct entity *en, const struct layout *l, int64_t id,
 	const json_t *rec, struct err *e)
 {
-	char table[160];
+	char table[160], *text[MAX_COLUMNS + 1];
 	struct buf sql;
 
 	table_name(en, table, sizeof(table));
@@ -136,11 +156,14 @@ put_row(struct store_conn *c, const struct entity *en, const struct layout *l, i
 	buf_release(&sql);
 	if (!st)
 		return e->code;
+	for (size_t i = 0; i < l->n; i++)
+		text[i] = column_text(en, l->field[i], rec);
+	text[l->n] = pinyin_text(l, rec);
+	drop_repeats(l, text);
 	stmt_bind_int(st, 1, id);
 	for (size_t i = 0; i <= l->n; i++) {
-		char *t = i < l->n ? column_text(en, l->field[i], rec) : pinyin_text(l, rec);
-		stmt_bind_str(st, (int)i + 2, t);
-		free(t);
+		stmt_bind_str(st, (int)i + 2, text[i]);
+		free(text[i]);
 	}
 	int rc = stmt_step(st, e);
 	stmt_finish(st);

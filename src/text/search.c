@@ -5,6 +5,7 @@
  * between threads, so each is used under its own lock (both are fast, and
  * the pinyin one runs only on the writer thread). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t t2s_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t pinyin_lock = PTHREAD_MUTEX_INITIALIZER;
 static opencc_t t2s = (opencc_t)-1;
-static UTransliterator *pinyin;
+static UTransliterator *pinyin, *pinyin_names;
 
 /* OpenCC reads its configuration from a file: write ours to a temporary
  * one, open it, remove it. */
@@ -60,21 +61,28 @@ open_t2s(void)
 	return oc;
 }
 
+static UTransliterator *
+open_transliterator(const char *id)
+{
+	UChar uid[64];
+	UErrorCode st = U_ZERO_ERROR;
+
+	u_charsToUChars(id, uid, (int32_t)strlen(id) + 1);
+	UTransliterator *t = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+	if (U_FAILURE(st)) {
+		log_error("search: no %s transliterator (%s); pinyin search is off", id,
+			  u_errorName(st));
+		return NULL;
+	}
+	return t;
+}
+
 static void
 open_converters(void)
 {
-	static const char id[] = "Han-Latin/Names; Latin-ASCII; Lower";
-	UChar uid[sizeof(id)];
-	UErrorCode st = U_ZERO_ERROR;
-
 	t2s = open_t2s();
-	u_charsToUChars(id, uid, (int32_t)sizeof(id));
-	pinyin = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
-	if (U_FAILURE(st)) {
-		log_error("search: no Han-Latin transliterator (%s); pinyin search is off",
-			 u_errorName(st));
-		pinyin = NULL;
-	}
+	pinyin = open_transliterator("Han-Latin; Latin-ASCII; Lower");
+	pinyin_names = open_transliterator("Han-Latin/Names; Latin-ASCII; Lower");
 }
 
 void
@@ -85,7 +93,9 @@ text_search_shutdown(void)
 	t2s = (opencc_t)-1;
 	if (pinyin)
 		utrans_close(pinyin);
-	pinyin = NULL;
+	if (pinyin_names)
+		utrans_close(pinyin_names);
+	pinyin = pinyin_names = NULL;
 }
 
 bool
@@ -202,28 +212,95 @@ fold_unicode(const char *s, size_t n, size_t *outlen)
 	return out;
 }
 
+/* ---- Traditional → Simplified, per character ----
+ *
+ * Conversion is per character, so each character's answer is asked of
+ * OpenCC once and remembered (OpenCC's own call costs microseconds). */
+
+#define T2S_FIRST 0x3400
+#define T2S_LAST 0x9FFF
+
+static _Atomic unsigned simplified[T2S_LAST - T2S_FIRST + 1];	/* 0 = not asked yet */
+
+static unsigned
+ask_opencc(unsigned cp)
+{
+	char in[8], *conv;
+	unsigned out = cp;
+	size_t n = utf8_encode(cp, in);
+
+	in[n] = '\0';
+	pthread_mutex_lock(&t2s_lock);
+	conv = opencc_convert_utf8(t2s, in, n);
+	pthread_mutex_unlock(&t2s_lock);
+	if (conv && *conv && utf8_valid(conv, strlen(conv)) &&
+	    utf8_decode(conv, &out) != strlen(conv))
+		out = cp;	/* more than one character: keep it as it is */
+	if (conv)
+		opencc_convert_utf8_free(conv);
+	return out;
+}
+
+static unsigned
+simplified_of(unsigned cp)
+{
+	if (cp < T2S_FIRST || cp > T2S_LAST || t2s == (opencc_t)-1)
+		return cp;
+	unsigned s = atomic_load_explicit(&simplified[cp - T2S_FIRST], memory_order_relaxed);
+	if (!s) {
+		s = ask_opencc(cp);
+		atomic_store_explicit(&simplified[cp - T2S_FIRST], s, memory_order_relaxed);
+	}
+	return s;
+}
+
+/* s (valid UTF-8) with each character in its Simplified form, in place:
+ * a Traditional character and its Simplified one are both three bytes
+ * in UTF-8 in the range converted, so the length never changes. */
 static char *
 to_simplified(char *s, size_t *len)
 {
-	if (t2s == (opencc_t)-1 || !text_has_cjk(s, *len))
-		return s;
-	pthread_mutex_lock(&t2s_lock);
-	char *conv = opencc_convert_utf8(t2s, s, *len);
-	pthread_mutex_unlock(&t2s_lock);
-	if (!conv)
-		return s;	/* left as it was: still matches itself */
-	free(s);
-	*len = strlen(conv);
-	char *out = xstrdup(conv);
-	opencc_convert_utf8_free(conv);
+	for (size_t i = 0; i < *len;) {
+		unsigned cp, sc;
+		size_t n = utf8_decode(s + i, &cp);
+		if (n == 3 && (sc = simplified_of(cp)) != cp && sc >= 0x800 && sc <= 0xFFFF)
+			utf8_encode(sc, s + i);
+		i += n;
+	}
+	return s;
+}
+
+/* ASCII folds to its lower case: no need for ICU. */
+static char *
+fold_ascii(const char *s, size_t n)
+{
+	char *out = xmalloc(n + 1);
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+	out[n] = '\0';
 	return out;
+}
+
+static bool
+is_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
 }
 
 char *
 text_search_fold(const char *s, size_t n, size_t *outlen)
 {
-	size_t len = 0;
+	size_t len = n;
 
+	if (is_ascii(s, n)) {
+		if (outlen)
+			*outlen = n;
+		return fold_ascii(s, n);
+	}
 	if (!utf8_valid(s, n))
 		return NULL;
 	pthread_once(&once, open_converters);
@@ -236,37 +313,50 @@ text_search_fold(const char *s, size_t n, size_t *outlen)
 	return out;
 }
 
-/* ---- pinyin ---- */
+/* ---- pinyin ----
+ *
+ * ICU's Han-Latin transliterator reads one character at a time (its Names
+ * variant gives a family name its reading: 曾 zeng, not ceng), and is slow;
+ * so each character's syllable is asked once and remembered, as a family
+ * name (first character) and as any other. */
 
-static char *
-transliterate(const char *s, size_t n)
+#define HAN_FIRST 0x3400
+#define HAN_LAST 0x9FFF
+#define SYLLABLE_MAX 8
+
+static char syllables[2][HAN_LAST - HAN_FIRST + 1][SYLLABLE_MAX];	/* "" = not asked yet */
+
+/* The transliteration of code point cp as lower-case ASCII letters. */
+static void
+transliterate(UTransliterator *t, unsigned cp, char *out, size_t n)
 {
-	struct ustr u;
-	char *out = NULL;
-
-	if (!ustr_from_utf8(&u, s, n)) {
-		free(u.s);
-		return NULL;
-	}
-	/* room for the Latin: a syllable is at most 6 letters and a space */
-	int32_t cap = u.len * 8 + 16, limit = u.len;
-	UChar *buf = xmalloc((size_t)cap * sizeof(UChar));
+	UChar buf[64];
+	int32_t len = 0, limit;
 	UErrorCode st = U_ZERO_ERROR;
-	memcpy(buf, u.s, (size_t)u.len * sizeof(UChar));
-	int32_t len = u.len;
+
+	U16_APPEND_UNSAFE(buf, len, cp);
+	limit = len;
+	utrans_transUChars(t, buf, &len, (int32_t)(sizeof(buf) / sizeof(buf[0])), 0, &limit, &st);
+	size_t k = 0;
+	for (int32_t i = 0; U_SUCCESS(st) && i < len && k + 1 < n; i++)
+		if (buf[i] >= 'a' && buf[i] <= 'z')
+			out[k++] = (char)buf[i];
+	out[k] = '\0';
+}
+
+/* The syllable of Han character cp, first of a name or not. */
+static const char *
+syllable(unsigned cp, bool first)
+{
+	static _Thread_local char scratch[SYLLABLE_MAX];
+	char *slot = cp >= HAN_FIRST && cp <= HAN_LAST ? syllables[first][cp - HAN_FIRST] : scratch;
+
 	pthread_mutex_lock(&pinyin_lock);
-	utrans_transUChars(pinyin, buf, &len, cap, 0, &limit, &st);
-	pthread_mutex_unlock(&pinyin_lock);
-	if (U_SUCCESS(st)) {
-		free(u.s);
-		u.s = buf;
-		u.len = len;
-		out = ustr_to_utf8(&u, NULL);
-	} else {
-		free(buf);
+	if (slot == scratch || !slot[0]) {
+		transliterate(first ? pinyin_names : pinyin, cp, slot, SYLLABLE_MAX);
 	}
-	free(u.s);
-	return out;
+	pthread_mutex_unlock(&pinyin_lock);
+	return slot;
 }
 
 char *
@@ -275,25 +365,36 @@ text_pinyin(const char *s, size_t n)
 	if (!utf8_valid(s, n) || !text_has_cjk(s, n))
 		return NULL;
 	pthread_once(&once, open_converters);
-	if (!pinyin)
-		return NULL;
-	char *latin = transliterate(s, n);
-	if (!latin)
+	if (!pinyin || !pinyin_names)
 		return NULL;
 	struct buf whole, initials;
-	buf_init(&whole, strlen(latin) * 2 + 2);
-	buf_init(&initials, strlen(latin) + 1);
-	bool word_start = true;
-	for (const char *p = latin; *p; p++) {
-		bool alnum = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
-		if (alnum) {
-			buf_addc(&whole, *p);
-			if (word_start)
-				buf_addc(&initials, *p);
+	buf_init(&whole, n * SYLLABLE_MAX + 2);
+	buf_init(&initials, n + 1);
+	bool word_start = true, first_han = true;
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		i += utf8_decode(s + i, &cp);
+		char lower[2] = { 0 };
+		const char *piece = lower;
+		if (text_is_cjk(cp)) {
+			piece = syllable(cp, first_han);
+			first_han = false;
+			word_start = true;
+		} else if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') {
+			lower[0] = (char)(cp | 0x20);
+		} else if (cp >= '0' && cp <= '9') {
+			lower[0] = (char)cp;
+		} else {
+			word_start = true;
+			continue;
 		}
-		word_start = !alnum;
+		if (!*piece)
+			continue;
+		buf_adds(&whole, piece);
+		if (word_start)
+			buf_addc(&initials, *piece);
+		word_start = text_is_cjk(cp);
 	}
-	free(latin);
 	buf_addc(&whole, ' ');
 	buf_add(&whole, initials.data ? initials.data : "", initials.len);
 	buf_release(&initials);

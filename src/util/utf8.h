@@ -15,5 +15,7 @@ size_t utf8_count(const char *s, size_t n);
 bool utf8_has_control(const char *s, size_t n, bool allow_space);
 /* Decode one code point at s (valid UTF-8); returns its byte length. */
 size_t utf8_decode(const char *s, unsigned *cp);
+/* Encode code point cp (at most U+10FFFF) at out; returns its byte length. */
+size_t utf8_encode(unsigned cp, char *out);
 
 #endif
