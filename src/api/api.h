@@ -55,6 +55,7 @@ enum err_code api_audit(struct req *r);
 /* api_search.c: search across entities, lookup by identifier */
 enum err_code api_search(struct req *r);
 enum err_code api_lookup(struct req *r);
+enum err_code api_customer_overview(struct req *r);
 
 /* api_system.c */
 enum err_code api_healthz(struct req *r);

@@ -25,6 +25,8 @@ const struct route routes[] = {
 	{ .method = "GET", .path = "/api/v1/search", .fn = api_search, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/lookup", .fn = api_lookup, .flags = ROUTE_AUTH,
 	  .action = ACT_READ, .entity = "customers" },
+	{ .method = "GET", .path = "/api/v1/customers/:id/overview", .fn = api_customer_overview,
+	  .flags = ROUTE_AUTH, .action = ACT_READ, .entity = "customers" },
 
 	{ .method = "GET", .path = "/api/v1/meta/entities", .fn = api_meta_entities, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/roles", .fn = api_meta_roles, .flags = ROUTE_AUTH },

@@ -97,6 +97,19 @@ struct index_def {
 	bool live_only;		/* only rows not deleted */
 };
 
+/* How a record type joins a customer's 360° view (domain/overview.h):
+ * records under a customer (parent_field) that happen at a time are on
+ * its timeline; a filter picks the ones still open; an amount adds to
+ * the customer's lifetime spend. A module declares this and its records
+ * appear in the overview, with no code of its own there. */
+struct timeline_def {
+	const char *time_field;		/* when it happened (indexed) */
+	const char *title_field;	/* a line that says what it was */
+	const char *kind_field;		/* counted per value in the key figures, or NULL */
+	const char *open_filter;	/* list filter for open items ("status:in:open,pending"), or NULL */
+	const char *amount_field;	/* summed as spend, or NULL */
+};
+
 struct entity_def {
 	const char *name;	/* plural snake_case: table, URL and permission */
 	const char *singular;
@@ -109,6 +122,7 @@ struct entity_def {
 	/* record-level access (engine/access.h): owned records name their
 	 * owner and team fields; child records name their parent field */
 	const char *owner_field, *team_field, *parent_field;
+	const struct timeline_def *timeline;	/* NULL: not on the timeline */
 };
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

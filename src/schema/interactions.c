@@ -21,8 +21,19 @@ static const struct entity_hooks hooks = {
 	.before_save = interactions_before_save,
 };
 
+/* a customer's timeline, newest first */
+static const struct index_def indexes[] = {
+	{ .name = "interactions_customer_time", .columns = "customer_id, occurred_at" },
+};
+
+static const struct timeline_def timeline = {
+	.time_field = "occurred_at", .title_field = "subject", .kind_field = "channel",
+};
+
 const struct entity_def interactions_entity = {
 	.name = "interactions", .singular = "interaction", .label = "Interactions",
 	.fields = fields, .nfields = COUNT_OF(fields), .hooks = &hooks,
+	.indexes = indexes, .nindexes = COUNT_OF(indexes),
 	.parent_field = "customer_id",	/* visible with its customer */
+	.timeline = &timeline,
 };
