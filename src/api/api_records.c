@@ -316,10 +316,10 @@ struct collect {
 static enum MHD_Result
 collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-	static const char *const known[] = { "sort", "limit", "cursor", "fields", "q", "deleted", NULL };
+	static const char *const known[] = { "sort", "limit", "cursor", "fields", "q", "deleted", "locale", NULL };
 	struct collect *c = cls;
 	struct list_params *p = c->p;
-	const char **slots[] = { &p->sort, &p->limit, &p->cursor, &p->fields, &p->q, &p->deleted };
+	const char **slots[] = { &p->sort, &p->limit, &p->cursor, &p->fields, &p->q, &p->deleted, &p->locale };
 
 	(void)kind;
 	if (strcmp(key, "filter") == 0) {
@@ -353,9 +353,11 @@ api_records_list(struct req *r)
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
 	if (c.unknown)
 		return err_set(&r->err, ERR_BADREQ, "unknown query parameter '%.40s' (use filter, sort, "
-			       "limit, cursor, fields, q, deleted)", c.unknown);
+			       "limit, cursor, fields, q, deleted, locale)", c.unknown);
 	if (c.too_many)
 		return err_set(&r->err, ERR_BADREQ, "at most %d filters", LIST_MAX_FILTERS);
+	if (!p.locale)	/* the browser's language, when the caller names none */
+		p.locale = req_header(r, "Accept-Language");
 	req_access(r, ACT_READ, &acc);
 	if (!(conn = store_reader(req_store(r), &r->err)) ||
 	    query_list(conn, r->entity, &p, &acc, &out, &len, &r->err) != ERR_OK)

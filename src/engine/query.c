@@ -11,6 +11,7 @@
 #include "engine/record.h"
 #include "engine/validate.h"
 #include "engine/search.h"
+#include "text/collate.h"
 #include "text/fold.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -389,13 +390,15 @@ cursor_decode(const char *cursor, const char *sort, json_t **value, int64_t *id,
 }
 
 /* Rows after (v, id) in the order (col dir, id dir). SQLite puts NULLs
- * first ascending and last descending; the conditions follow that. */
+ * first ascending and last descending; the conditions follow that. Under
+ * a collation, the column and the value compare by their sort keys. */
 static void
-keyset_sql(struct buf *sql, struct binds *b, const struct field *f, bool desc,
-	   const json_t *v, const json_t *idv)
+keyset_sql(struct buf *sql, struct binds *b, const struct field *f, enum collation coll,
+	   bool desc, const json_t *v, const json_t *idv)
 {
 	const char *gt = desc ? "<" : ">";
 	const struct field *idf = &system_fields[0];
+	struct buf col, param;
 
 	if (strcmp(f->name, "id") == 0) {
 		buf_printf(sql, " AND id %s ?", gt);
@@ -411,13 +414,20 @@ keyset_sql(struct buf *sql, struct binds *b, const struct field *f, bool desc,
 		bind_add(b, idf, idv);
 		return;
 	}
-	buf_printf(sql, " AND (%s %s ? OR (%s = ? AND id %s ?)", f->name, gt, f->name, gt);
+	buf_init(&col, 512);
+	buf_init(&param, 512);
+	store_sql_sort_expr(&col, f->name, coll);
+	store_sql_sort_expr(&param, "?", coll);
+	buf_printf(sql, " AND (%s %s %s OR (%s = %s AND id %s ?)", col.data, gt, param.data, col.data,
+		   param.data, gt);
 	if (desc)	/* NULLs come last when descending */
 		buf_printf(sql, " OR %s IS NULL", f->name);
 	buf_addc(sql, ')');
 	bind_add(b, f, v);
 	bind_add(b, f, v);
 	bind_add(b, idf, idv);
+	buf_release(&col);
+	buf_release(&param);
 }
 
 /* ---- the list ---- */
@@ -426,8 +436,10 @@ struct list_query {
 	struct filter filters[LIST_MAX_FILTERS];
 	size_t nfilters;
 	const struct field *sort;
+	enum collation coll;	/* of a text sort: the caller's locale */
 	bool desc;
-	const char *sort_spec;
+	const char *sort_spec;	/* what the cursor was made for */
+	char sort_buf[160];
 	int64_t limit;
 	json_t *after_value;	/* from the cursor, or NULL */
 	int64_t after_id;
@@ -501,6 +513,14 @@ parse_list(const struct entity *en, const struct list_params *p, const struct ac
 	q->sort = find_field(en, name);
 	if (!q->sort || !(q->sort->flags & F_INDEXED) || (q->sort->flags & F_CUSTOM))
 		return err_set(e, ERR_BADREQ, "sort: %.80s is not a sortable field of %s", name, en->def->name);
+	if (p->locale && strlen(p->locale) > 100)
+		return err_set(e, ERR_BADREQ, "locale is too long (a BCP 47 tag such as zh-Hant)");
+	if (q->sort->type == FT_STRING || q->sort->type == FT_TEXT)
+		q->coll = collation_for_locale(p->locale);
+	if (q->coll != COLL_NONE) {	/* a cursor holds to its order */
+		snprintf(q->sort_buf, sizeof(q->sort_buf), "%.100s@%s", q->sort_spec, collation_name(q->coll));
+		q->sort_spec = q->sort_buf;
+	}
 	if ((rc = personal_refused(q->sort, acc, "sorting", e)) != ERR_OK)
 		return rc;
 	for (size_t i = 0; i < p->nfilters; i++) {
@@ -554,14 +574,16 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 	json_t *idv = json_integer(q->after_id);
 	json_array_append_new(keep, idv);
 	if (q->after_value)
-		keyset_sql(&sql, b, q->sort, q->desc, q->after_value, idv);
+		keyset_sql(&sql, b, q->sort, q->coll, q->desc, q->after_value, idv);
 	/* last: its named parameters come after every positional one */
 	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, SHARES_READ);
-	if (strcmp(q->sort->name, "id") == 0)
+	if (strcmp(q->sort->name, "id") == 0) {
 		buf_printf(&sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
-	else
-		buf_printf(&sql, " ORDER BY %s %s, id %s", q->sort->name, q->desc ? "DESC" : "ASC",
-			   q->desc ? "DESC" : "ASC");
+	} else {
+		buf_adds(&sql, " ORDER BY ");
+		store_sql_sort_expr(&sql, q->sort->name, q->coll);
+		buf_printf(&sql, " %s, id %s", q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
+	}
 	buf_printf(&sql, " LIMIT %lld", (long long)q->limit + 1);
 
 	struct stmt *st = store_prepare(c, sql.data, e);

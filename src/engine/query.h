@@ -17,6 +17,7 @@ struct list_params {
 	const char *filters[LIST_MAX_FILTERS];
 	size_t nfilters;
 	const char *sort, *limit, *cursor, *fields, *q, *deleted;
+	const char *locale;	/* BCP 47 (or Accept-Language): how text sorts */
 };
 
 enum filter_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_CONTAINS, OP_PREFIX, OP_NULL };

@@ -69,6 +69,30 @@ create_index(struct store_conn *c, const char *table, const char *name, const ch
 	return store_exec(c, sql, e);
 }
 
+/* Names sort by each collation from an index: a page of a million
+ * customers by pinyin or by strokes is then as quick as by code point. */
+static enum err_code
+create_name_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
+{
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct field *f = &d->fields[i];
+		if (f->type != FT_STRING || (f->flags & (F_INDEXED | F_IDENTIFYING)) != (F_INDEXED | F_IDENTIFYING))
+			continue;
+		for (int k = COLL_EN; k < COLL_COUNT; k++) {
+			char name[160];
+			struct buf col;
+			snprintf(name, sizeof(name), "%s_%s_%s", d->name, f->name, collation_name(k));
+			buf_init(&col, 256);
+			store_sql_sort_expr(&col, f->name, (enum collation)k);
+			enum err_code rc = create_index(c, d->name, name, col.data, false, false, e);
+			buf_release(&col);
+			if (rc != ERR_OK)
+				return rc;
+		}
+	}
+	return ERR_OK;
+}
+
 static enum err_code
 create_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
 {
@@ -87,6 +111,8 @@ create_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
 		if (create_index(c, d->name, name, d->fields[i].name, false, false, e) != ERR_OK)
 			return e->code;
 	}
+	if (create_name_indexes(c, d, e) != ERR_OK)
+		return e->code;
 	for (size_t i = 0; i < d->nindexes; i++) {
 		const struct index_def *x = &d->indexes[i];
 		if (create_index(c, d->name, x->name, x->columns, x->unique, x->live_only, e) != ERR_OK)
@@ -165,4 +191,5 @@ engine_close(struct store *s)
 	store_close(s);
 	registry_free();
 	text_search_shutdown();
+	collation_shutdown();
 }

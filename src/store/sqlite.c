@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include "store/store.h"
 #include "store/sqlite_fts.h"
+#include "text/collate.h"
 #include "text/fold.h"
 #include "text/mask.h"
 #include "util/log.h"
@@ -225,6 +226,33 @@ mask_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, m, -1, free);
 }
 
+/* sortkey('zh_hans'|'zh_hant'|'en', text): the collation key (a BLOB that
+ * sorts as the text collates), so indexes and ORDER BY need no custom
+ * collating sequence. */
+static void
+sortkey_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	enum collation coll = collation_by_name((const char *)sqlite3_value_text(argv[0]));
+	const char *s = (const char *)sqlite3_value_text(argv[1]);
+	size_t len = 0;
+	uint8_t *key;
+
+	if (sqlite3_value_type(argv[1]) == SQLITE_NULL || !s) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (coll == COLL_NONE) {
+		sqlite3_result_error(ctx, "sortkey: unknown collation", -1);
+		return;
+	}
+	key = collation_key(coll, s, (size_t)sqlite3_value_bytes(argv[1]), &len);
+	if (key)
+		sqlite3_result_blob64(ctx, key, len, free);
+	else
+		sqlite3_result_value(ctx, argv[1]);
+}
+
 static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -270,6 +298,8 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 	}
 	sqlite3_create_function(db, "mask", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				NULL, mask_fn, NULL, NULL);
+	sqlite3_create_function(db, "sortkey", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				NULL, sortkey_fn, NULL, NULL);
 	sqlite3_create_function(db, "casefold", 1,
 				SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
 				casefold_fn, NULL, NULL);
@@ -651,6 +681,15 @@ void
 store_sql_icontains(struct buf *b, const char *col)
 {
 	buf_printf(b, "instr(casefold(%s), ?) > 0", col);
+}
+
+void
+store_sql_sort_expr(struct buf *b, const char *col, enum collation coll)
+{
+	if (coll == COLL_NONE)
+		buf_adds(b, col);
+	else
+		buf_printf(b, "sortkey('%s', %s)", collation_name(coll), col);
 }
 
 /* ---- writer thread ---- */

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "util/buf.h"
+#include "text/collate.h"
 #include "util/err.h"
 
 struct store;
@@ -114,6 +115,10 @@ void store_sql_json_member(struct buf *b, bool first, const char *key, const cha
 			   enum store_json how, const char *mask);
 void store_sql_json_close(struct buf *b);
 bool store_table_has_column(struct store_conn *c, const char *table, const char *col);
+
+/* Append col (or a parameter, "?") as it sorts under collation coll: its
+ * collation key, or itself for COLL_NONE. */
+void store_sql_sort_expr(struct buf *b, const char *col, enum collation coll);
 
 /* Full-text search (engine/search.h). An index is a table of text columns
  * keyed by the record's id. */
