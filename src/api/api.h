@@ -55,7 +55,14 @@ enum err_code api_audit(struct req *r);
 /* api_search.c: search across entities, lookup by identifier */
 enum err_code api_search(struct req *r);
 enum err_code api_lookup(struct req *r);
+
+/* api_customers.c: a customer as a whole */
 enum err_code api_customer_overview(struct req *r);
+enum err_code api_customer_duplicates(struct req *r);
+enum err_code api_customer_duplicates_check(struct req *r);
+enum err_code api_customer_merge(struct req *r);
+enum err_code api_customer_merges(struct req *r);
+enum err_code api_merge_undo(struct req *r);
 
 /* api_system.c */
 enum err_code api_healthz(struct req *r);

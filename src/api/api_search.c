@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* GET /api/v1/search: one query across every searchable entity the caller
- * may read; GET /api/v1/lookup: the customer holding an identifier;
- * GET /api/v1/customers/{id}/overview: the 360° view. */
+ * may read; GET /api/v1/lookup: the customer holding an identifier. */
 #include <stdlib.h>
 #include <string.h>
 #include "api/api.h"
 #include "domain/identifiers.h"
-#include "domain/overview.h"
 #include "engine/record.h"
 #include "engine/search.h"
 #include "text/mask.h"
@@ -278,35 +276,3 @@ api_lookup(struct req *r)
 	return reply_json(r, 200, json_pack("{s:o,s:o}", "customer", customer, "identifier", h.identifier));
 }
 
-/* ---- the 360° view ---- */
-
-static void
-access_of_caller(const struct entity *en, struct access *out, void *ctx)
-{
-	req_access_for(ctx, en, ACT_READ, out);
-}
-
-enum err_code
-api_customer_overview(struct req *r)
-{
-	static const char *const known[] = { "limit", NULL };
-	const char *limit = req_query(r, "limit");
-	struct store_conn *c;
-	int64_t id;
-	long n = 50;
-	json_t *out;
-
-	if (req_known_query(r, known) != ERR_OK)
-		return r->err.code;
-	if (limit) {
-		char *end;
-		n = strtol(limit, &end, 10);
-		if (*limit == '\0' || *end || n < 1 || n > OVERVIEW_TIMELINE_MAX)
-			return err_set(&r->err, ERR_BADREQ, "limit must be an integer from 1 to %d",
-				       OVERVIEW_TIMELINE_MAX);
-	}
-	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    overview_build(c, id, (int)n, access_of_caller, r, &out, &r->err) != ERR_OK)
-		return r->err.code;
-	return reply_json(r, 200, out);
-}

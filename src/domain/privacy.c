@@ -232,7 +232,9 @@ privacy_erase(struct wtx *w, const struct entity *customers, int64_t id, struct 
 	    (rc = scrub_table(w, "history", "changes", values, e)) != ERR_OK ||
 	    (rc = store_exec(w->c, "CREATE TRIGGER history_append_only_u BEFORE UPDATE ON history"
 			     " BEGIN SELECT RAISE(ABORT, 'the history is append-only'); END", e)) != ERR_OK ||
-	    (rc = scrub_table(w, "idempotency_keys", "body", values, e)) != ERR_OK)
+	    (rc = scrub_table(w, "idempotency_keys", "body", values, e)) != ERR_OK ||
+	    (rc = scrub_table(w, "customer_merges", "before", values, e)) != ERR_OK ||
+	    (rc = scrub_table(w, "customer_merges", "after", values, e)) != ERR_OK)
 		goto out;
 	if ((rc = search_purge(w, e)) != ERR_OK)
 		goto out;

@@ -9,7 +9,7 @@
 #include "util/utf8.h"
 
 /* Bumped when the search form changes, so indexes are rebuilt. */
-#define SEARCH_FORM_VERSION 2
+#define SEARCH_FORM_VERSION 3
 #define PINYIN_COLUMN "_pinyin"
 #define MAX_COLUMNS 32
 
@@ -82,8 +82,32 @@ column_text(const struct entity *en, const struct field *f, const json_t *rec)
 	return text_search_fold(v, strlen(v), NULL);
 }
 
+/* A Latin name run together ("Wang Xiaoming" → "wangxiaoming"), so that
+ * it matches the same name typed without spaces, or written in Han
+ * characters (whose pinyin is run together too); NULL if it has no space. */
+static char *
+latin_run_together(const char *v)
+{
+	if (!strchr(v, ' '))
+		return NULL;
+	char *f = text_search_fold(v, strlen(v), NULL), *o = f;
+	if (!f)
+		return NULL;
+	for (const char *p = f; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+			*o++ = *p;
+		else if (*p != ' ' && *p != '-' && *p != '.')
+			o = f;	/* not a plain Latin name */
+	*o = '\0';
+	if (o == f) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
 /* The pinyin keys of rec's names (identifying fields not personal data),
- * one line each. */
+ * one line each; a Latin name with spaces is there run together. */
 static char *
 pinyin_text(const struct layout *l, const json_t *rec)
 {
@@ -95,7 +119,7 @@ pinyin_text(const struct layout *l, const json_t *rec)
 		const char *v = str_member(rec, f->name);
 		if (!v || !(f->flags & F_IDENTIFYING) || (f->flags & F_PERSONAL))
 			continue;
-		char *p = text_pinyin(v, strlen(v));
+		char *p = text_has_cjk(v, strlen(v)) ? text_pinyin(v, strlen(v)) : latin_run_together(v);
 		if (p && (b.len == 0 || strstr(b.data, p) == NULL)) {
 			if (b.len)
 				buf_addc(&b, '\n');

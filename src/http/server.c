@@ -366,6 +366,8 @@ dispatch(struct req *r)
 	const char *entity = req_param(r, "entity");
 	if (entity && !(r->entity = registry_find(entity)))
 		return err_set(&r->err, ERR_NOTFOUND, "no such resource: %.100s", entity);
+	if (!entity && r->route->entity)	/* a fixed route about one entity */
+		r->entity = registry_find(r->route->entity);
 	if (!(r->route->flags & ROUTE_AUTH))
 		return r->route->fn(r);
 	/* the credential check and the handler's reads share a snapshot */

@@ -69,6 +69,14 @@ static const char *const steps[] = {
 	"CREATE TABLE role_grants ("
 	" role TEXT NOT NULL, entity TEXT NOT NULL, action TEXT NOT NULL, scope TEXT NOT NULL,"
 	" updated_at TEXT NOT NULL, PRIMARY KEY (role, entity, action));",
+	/* 7: merged customers, kept so that a merge can be undone: what the
+	 * survivor held before, what it took, which records moved */
+	"CREATE TABLE customer_merges ("
+	" id INTEGER PRIMARY KEY, survivor_id INTEGER NOT NULL REFERENCES customers(id),"
+	" duplicate_id INTEGER NOT NULL REFERENCES customers(id), at TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+	" user_id INTEGER, before TEXT NOT NULL, after TEXT NOT NULL, moved TEXT NOT NULL, undone_at TEXT);"
+	"CREATE INDEX customer_merges_survivor ON customer_merges(survivor_id);"
+	"CREATE INDEX customer_merges_duplicate ON customer_merges(duplicate_id);",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

@@ -58,6 +58,8 @@ function bodyEndpoints() {
     eps.push([`POST /api/v1/${e}`, 'POST', () => `/api/v1/${e}`, () => validBody()[e]]);
     eps.push([`PATCH /api/v1/${e}/{id}`, 'PATCH', () => `/api/v1/${e}/${ids[e]}`, () => validBody()[e]]);
   }
+  eps.push(['POST /api/v1/customers/{id}/merge', 'POST', () => `/api/v1/customers/${ids.customers}/merge`, () => ({ duplicate_id: ids.deleted })]);
+  eps.push(['POST /api/v1/customers/duplicates', 'POST', () => '/api/v1/customers/duplicates', () => ({ name: '某公司' })]);
   eps.push(['POST /api/v1/meta/entities/customers/fields', 'POST', () => '/api/v1/meta/entities/customers/fields', () => ({ name: 'new_field', type: 'string' })]);
   eps.push(['POST /api/v1/auth/login', 'POST', () => '/api/v1/auth/login', () => ({ name: 'alice', password: srv.users.alice.password })]);
   return eps;
