@@ -39,6 +39,8 @@ static const struct field fields[] = {
 	{ .name = "team_id", .type = FT_REF, .ref = "teams", .flags = F_INDEXED },
 	{ .name = "tags", .type = FT_TAGS },
 	{ .name = "notes", .type = FT_TEXT, .flags = F_IDENTIFYING },
+	/* exempts the customer from retention policies (domain/retention.c) */
+	{ .name = "legal_hold", .type = FT_BOOLEAN, .def = "false", .label = "Legal hold" },
 };
 
 static const struct entity_hooks hooks = {

@@ -69,6 +69,14 @@ static const char *const steps[] = {
 	"CREATE TABLE role_grants ("
 	" role TEXT NOT NULL, entity TEXT NOT NULL, action TEXT NOT NULL, scope TEXT NOT NULL,"
 	" updated_at TEXT NOT NULL, PRIMARY KEY (role, entity, action));",
+	/* 7: retention policies (domain/retention.c): which records of an
+	 * entity go, after how long, and how */
+	"CREATE TABLE retention_policies ("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL, entity TEXT NOT NULL,"
+	" conditions TEXT NOT NULL, age_from TEXT NOT NULL, age_months INTEGER NOT NULL,"
+	" action TEXT NOT NULL CHECK (action IN ('erase', 'delete')),"
+	" enabled INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+	" version INTEGER NOT NULL DEFAULT 1);",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
