@@ -573,7 +573,7 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 	if (q->after_value)
 		keyset_sql(&sql, b, q->sort, q->desc, q->after_value, idv);
 	/* last: its named parameters come after every positional one */
-	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, SHARES_READ);
+	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, access_shares_used(c, en, acc, SHARES_READ));
 	if (strcmp(q->sort->name, "id") == 0)
 		buf_printf(&sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
 	else

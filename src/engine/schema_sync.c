@@ -85,6 +85,21 @@ create_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
 		if (create_index(c, d->name, name, d->fields[i].name, false, false, e) != ERR_OK)
 			return e->code;
 	}
+	/* an owned entity: each indexed field again after the owner, so that
+	 * a filter within the own scope reads only the caller's rows, in id
+	 * order (engine/access.c). Not after the team: the team scope is an
+	 * OR the planner would not answer from one index anyway. */
+	for (size_t i = 0; d->owner_field && i < d->nfields; i++) {
+		const char *f = d->fields[i].name;
+		char cols[160];
+		if (!(d->fields[i].flags & F_INDEXED) || !strcmp(f, d->owner_field) ||
+		    (d->team_field && !strcmp(f, d->team_field)))
+			continue;
+		snprintf(name, sizeof(name), "%s_%s_%s", d->name, d->owner_field, f);
+		snprintf(cols, sizeof(cols), "%s, %s", d->owner_field, f);
+		if (create_index(c, d->name, name, cols, false, false, e) != ERR_OK)
+			return e->code;
+	}
 	for (size_t i = 0; i < d->nindexes; i++) {
 		const struct index_def *x = &d->indexes[i];
 		if (create_index(c, d->name, x->name, x->columns, x->unique, x->live_only, e) != ERR_OK)
