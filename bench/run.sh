@@ -7,9 +7,15 @@
 #     GET /api/v1/customers?filter=city:eq:{city}&limit=50
 #   - req/s, ratio to /healthz, p50/p99, error counts, PASS/FAIL per target,
 #     and the server's peak memory (VmHWM)
+#   - record-level access (issue 3): the demo customers are owned by 20 sales
+#     reps in 4 teams; GET by id (records the rep owns) and the filtered list,
+#     as an admin and as the rep, alternated over BENCH_ACCESS_ROUNDS rounds;
+#     the cost of the checks is 1 - sales/admin req/s (target <= 10%)
 # Settings (environment): BENCH_DURATION (10s), BENCH_WARMUP (2s),
 # BENCH_CUSTOMERS (100000), BENCH_THREADS (2), BENCH_CONNECTIONS (32),
-# GUANXI_BIN (build/guanxi), BENCH_KEEP=1 keeps the temporary folder.
+# BENCH_OWNERS (20), BENCH_ACCESS_ROUNDS (3), BENCH_SECTIONS ("foundation
+# access"; either alone), GUANXI_BIN (build/guanxi), BENCH_KEEP=1 keeps the
+# temporary folder.
 # Exits non-zero if a target is missed or a run had errors.
 set -euo pipefail
 
@@ -22,6 +28,9 @@ WARMUP=${BENCH_WARMUP:-2s}
 CUSTOMERS=${BENCH_CUSTOMERS:-100000}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-32}
+OWNERS=${BENCH_OWNERS:-20}
+ROUNDS=${BENCH_ACCESS_ROUNDS:-3}
+SECTIONS=${BENCH_SECTIONS:-foundation access}
 
 # Targets (issue 2).
 T_DEMO_S=30          # demo --customers 100000 under 30 s
@@ -30,6 +39,7 @@ T_GET_P99_MS=10      # GET by id p99 <= 10 ms
 T_POST_RPS=2000      # POST >= 2000/s
 T_LIST_RATIO=0.25    # filtered list >= 25% of /healthz
 T_MEM_MB=150         # server peak memory <= 150 MB
+T_ACCESS_COST=0.10   # issue 3: sales vs admin costs at most 10%
 
 die() { echo "bench: error: $*" >&2; exit 1; }
 
@@ -89,6 +99,19 @@ echo "bench: wrk ${THREADS} threads, ${CONNS} connections, ${DURATION} per run a
 # ------------------------------------------------------------------ set-up
 "$BIN" init --data "$DATA" >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log" >&2; die "guanxi init failed"; }
 
+PASSWORD=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+# The demo spreads its customers over the users there are: OWNERS sales reps
+# in four teams, so that a rep's scope is one customer in OWNERS.
+TEAMS=(north south east west)
+for t in "${TEAMS[@]}"; do
+    "$BIN" team add "$t" --data "$DATA" >>"$WORK/user.log" 2>&1 || { cat "$WORK/user.log" >&2; die "guanxi team add failed"; }
+done
+for i in $(seq 1 "$OWNERS"); do
+    printf '%s' "$PASSWORD" | "$BIN" user add "$(printf 'bench-sales-%02d' "$i")" --role sales \
+        --team "${TEAMS[$(((i - 1) % 4))]}" --password-stdin --data "$DATA" >>"$WORK/user.log" 2>&1 ||
+        { cat "$WORK/user.log" >&2; die "guanxi user add failed"; }
+done
+
 t0=$(now)
 "$BIN" demo --data "$DATA" --customers "$CUSTOMERS" >"$WORK/demo.log" 2>&1 ||
     { tail -n 20 "$WORK/demo.log" >&2; die "guanxi demo failed"; }
@@ -97,13 +120,15 @@ DEMO_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 db_mb=$(du -m "$DATA/guanxi.db" 2>/dev/null | cut -f1 || echo "?")
 echo "bench: demo --customers $CUSTOMERS took ${DEMO_S} s (database ${db_mb} MB)"
 
-PASSWORD=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
 printf '%s' "$PASSWORD" | "$BIN" user add benchadmin --role admin --password-stdin --data "$DATA" \
     >"$WORK/user.log" 2>&1 || { cat "$WORK/user.log" >&2; die "guanxi user add failed"; }
 TOKEN=$("$BIN" token create benchadmin --data "$DATA" 2>"$WORK/token.log") ||
     { cat "$WORK/token.log" >&2; die "guanxi token create failed"; }
 TOKEN=$(printf '%s' "$TOKEN" | tr -d '[:space:]')
 [ -n "$TOKEN" ] || die "guanxi token create printed nothing"
+SALES_TOKEN=$("$BIN" token create bench-sales-01 --data "$DATA" 2>"$WORK/token.log") ||
+    { cat "$WORK/token.log" >&2; die "guanxi token create failed"; }
+SALES_TOKEN=$(printf '%s' "$SALES_TOKEN" | tr -d '[:space:]')
 
 PORT=$(node -e '
 const s = require("net").createServer();
@@ -124,7 +149,7 @@ const headers = { authorization: "Bearer " + token };
 if (body) headers["content-type"] = "application/json";
 fetch(url + path, { method, headers, body: body || undefined })
   .then(async (r) => { process.stdout.write(r.status + " " + (await r.text())); })
-  .catch((e) => { process.stdout.write("000 " + e.message); });' "$URL" "$TOKEN" "$@"
+  .catch((e) => { process.stdout.write("000 " + e.message); });' "$URL" "${API_TOKEN:-$TOKEN}" "$@"
 }
 
 up=0
@@ -280,6 +305,9 @@ ROWS=()
 row() { ROWS+=("$(printf '%-54s %10s %8s %9s %9s %7s  %-26s %s' "$@")"); }
 
 # ---------------------------------------------------------------- measure
+section() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+if section foundation; then
 run_wrk healthz "$WORK/healthz.lua" /healthz
 H_RPS=$R_RPS
 row "GET /healthz (baseline)" "$(fmt "$R_RPS" 0)" "100%" "$(fmt "$R_P50" 2)" "$(fmt "$R_P99" 2)" \
@@ -305,6 +333,69 @@ v=$(verdict check_post)
 [ "$v" = PASS ] || note_fail
 row "POST /api/v1/customers" "$(fmt "$R_RPS" 0)" "$(fmt "$(awk -v r="$ratio" 'BEGIN{print r*100}')" 0)%" \
     "$(fmt "$R_P50" 2)" "$(fmt "$R_P99" 2)" "$R_BAD/$R_SOCK" ">=${T_POST_RPS}/s" "$v"
+fi
+
+# Record-level access: the same requests as an admin (no scope) and as a
+# sales rep (own records only), alternated so that the machine's drift hits
+# both alike. GET by id asks for records the rep owns; the list is the same
+# city filter (the rep sees the page of their own customers there).
+ACCESS_ROWS=()
+if section access; then
+    page=$(API_TOKEN=$SALES_TOKEN api GET '/api/v1/customers?sort=id&limit=2&fields=id')
+    S_FIRST=$(json 'status === 200 && r.data[0].id' <<<"$page") || die "sales list failed: ${page:0:300}"
+    S_STEP=$(json 'status === 200 && r.data[1].id - r.data[0].id' <<<"$page") || die "the sales rep owns fewer than 2 customers"
+    page=$(API_TOKEN=$SALES_TOKEN api GET '/api/v1/customers?sort=-id&limit=1&fields=id')
+    S_LAST=$(json 'status === 200 && r.data[0].id' <<<"$page") || die "sales list failed: ${page:0:300}"
+    page=$(API_TOKEN=$SALES_TOKEN api GET "$LIST_PATH")
+    S_LIST_N=$(json 'status === 200 && String(r.data.length)' <<<"$page") || die "sales GET $LIST_PATH failed: ${page:0:300}"
+    echo "bench: access: the sales rep owns ids $S_FIRST, $S_FIRST+$S_STEP, ... $S_LAST; list page: admin $LIST_N, sales $S_LIST_N records"
+    for who in admin sales; do
+        tok=$TOKEN; [ "$who" = sales ] && tok=$SALES_TOKEN
+        cat >"$WORK/get-$who.lua" <<EOF
+wrk.headers["Authorization"] = "Bearer $tok"
+local first, step, n = $S_FIRST, $S_STEP, math.floor(($S_LAST - $S_FIRST) / $S_STEP)
+local k = 0
+function setup(thread) k = k + 1; thread:set("tid", k) end
+function init(args) math.randomseed(os.time() * 1000 + (tid or 0) * 7919) end
+function request()
+   return wrk.format("GET", "/api/v1/customers/" .. (first + step * math.random(0, n)))
+end
+$DONE_LUA
+EOF
+        cat >"$WORK/list-$who.lua" <<EOF
+wrk.headers["Authorization"] = "Bearer $tok"
+$DONE_LUA
+EOF
+    done
+    declare -A RPS COSTS
+    for round in $(seq 1 "$ROUNDS"); do
+        order="admin sales"; [ $((round % 2)) = 0 ] && order="sales admin"   # alternate who goes first
+        for what in get list; do
+            path="/api/v1/customers/1"; [ "$what" = list ] && path=$LIST_PATH
+            for who in $order; do
+                run_wrk "$what-$who-$round" "$WORK/$what-$who.lua" "$path"
+                RPS[$what-$who]="${RPS[$what-$who]:-} $R_RPS"
+                [ "$who" = admin ] && L_ADMIN=$R_RPS || L_SALES=$R_RPS
+            done
+            COSTS[$what]="${COSTS[$what]:-} $(awk -v a="$L_ADMIN" -v s="$L_SALES" 'BEGIN { printf "%.4f", (a > 0 ? 1 - s / a : 1) }')"
+        done
+    done
+    stats() {  # "median min max" of a list of numbers
+        tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END {
+            m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'
+    }
+    pct() { awk -v c="$1" 'BEGIN { printf "%.1f", c * 100 }'; }
+    for what in get list; do
+        read -r a_med _ _ <<<"$(stats "${RPS[$what-admin]}")"
+        read -r s_med _ _ <<<"$(stats "${RPS[$what-sales]}")"
+        read -r c_med c_min c_max <<<"$(stats "${COSTS[$what]}")"
+        v=$(verdict le "$c_med" "$T_ACCESS_COST"); [ "$v" = PASS ] || note_fail
+        label="GET /api/v1/customers/{id the rep owns}"
+        [ "$what" = list ] && label="GET /api/v1/customers?filter=city:eq:{city}&limit=50"
+        ACCESS_ROWS+=("$(printf '%-54s %8s %8s  %-26s %-8s %s' "$label" "$(fmt "$a_med" 0)" "$(fmt "$s_med" 0)" \
+            "$(pct "$c_med")% ($(pct "$c_min")% .. $(pct "$c_max")%)" "<= 10%" "$v")")
+    done
+fi
 
 # ------------------------------------------------------------------ report
 HWM_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || true)
@@ -320,6 +411,13 @@ echo
 printf '%-54s %10s %8s %9s %9s %7s  %-26s %s\n' "endpoint" "req/s" "vs hz" "p50 ms" "p99 ms" "err" "target" "result"
 for r in "${ROWS[@]}"; do echo "$r"; done
 echo "  (err = responses with status >= 400 / socket errors, warm-up included)"
+if [ "${#ACCESS_ROWS[@]}" -gt 0 ]; then
+    echo
+    echo "record-level access: $OWNERS sales reps in 4 teams own the customers; $ROUNDS rounds, admin and rep alternated"
+    printf '%-54s %8s %8s  %-26s %-8s %s\n' "endpoint" "admin/s" "sales/s" "cost: median (range)" "target" "result"
+    for r in "${ACCESS_ROWS[@]}"; do echo "$r"; done
+    echo "  (req/s are medians over the rounds; cost = 1 - sales/admin within a round)"
+fi
 echo
 printf '%-54s %10s  %-26s %s\n' "guanxi demo --customers $CUSTOMERS" "${DEMO_S} s" "< ${T_DEMO_S} s per 100000" "$demo_v"
 printf '%-54s %10s  %-26s %s\n' "server peak memory (VmHWM)" "${HWM_MB} MB" "<= ${T_MEM_MB} MB" "$mem_v"

@@ -64,6 +64,15 @@ enum err_code api_customer_merge(struct req *r);
 enum err_code api_customer_merges(struct req *r);
 enum err_code api_merge_undo(struct req *r);
 
+/* api_retention.c: retention policies, their dry run and run (admins) */
+enum err_code api_retention_list(struct req *r);
+enum err_code api_retention_get(struct req *r);
+enum err_code api_retention_create(struct req *r);
+enum err_code api_retention_update(struct req *r);
+enum err_code api_retention_remove(struct req *r);
+enum err_code api_retention_preview(struct req *r);
+enum err_code api_retention_run(struct req *r);
+
 /* api_system.c */
 enum err_code api_healthz(struct req *r);
 enum err_code api_metrics(struct req *r);

@@ -36,6 +36,7 @@ int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_team(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
 /* The id of the live team named name, 0 if none. */
 int64_t cli_team_id(struct store *s, const char *name);
 

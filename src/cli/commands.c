@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include "auth/auth.h"
 #include "cli/cli.h"
+#include "domain/retention.h"
 #include "http/http.h"
 
 int
@@ -59,10 +60,12 @@ int
 cmd_serve(int argc, char **argv)
 {
 	const char *data = NULL, *listen = "127.0.0.1:8080", *threads = NULL, *access = NULL;
-	const char *sync = "full", *body_max = NULL, *pos[1];
+	const char *sync = "full", *body_max = NULL, *retention_at = "03:00", *pos[1];
+	bool no_retention = false;
 	struct opt opts[] = {
 		{ "data", &data }, { "listen", &listen }, { "threads", &threads },
-		{ "access-log", &access }, { "sync", &sync }, { "body-max", &body_max }, { 0 }
+		{ "access-log", &access }, { "sync", &sync }, { "body-max", &body_max },
+		{ "retention-at", &retention_at }, { "no-retention", NULL, &no_retention }, { 0 }
 	};
 	struct server_options so = {
 		.listen = listen, .body_max = 1 << 20, .conn_limit = 1000, .per_ip_limit = 200,
@@ -83,6 +86,9 @@ cmd_serve(int argc, char **argv)
 		so.body_max = v;
 	if (strcmp(sync, "full") && strcmp(sync, "normal"))
 		return cli_fail("--sync is full or normal");
+	int retention_minute = retention_parse_hhmm(retention_at);
+	if (retention_minute < 0)
+		return cli_fail("--retention-at is a time of day HH:MM (UTC), e.g. 03:00");
 	const char *dir = cli_data_dir(data);
 	char log_path[4096];
 	if (!access) {
@@ -100,7 +106,15 @@ cmd_serve(int argc, char **argv)
 		cli_close(s);
 		return 1;
 	}
+	struct retention_daily *daily = NULL;
+	if (!no_retention && retention_daily_start(s, retention_minute, &daily, &e) != ERR_OK) {
+		cli_fail("%s", e.msg);
+		err_clear(&e);
+		cli_close(s);
+		return 1;
+	}
 	int rc = server_run(s, &so);
+	retention_daily_stop(daily);
 	cli_close(s);
 	return rc;
 }

@@ -18,7 +18,8 @@ static const struct command {
 } commands[] = {
 	{ "init", cmd_init, "init    [--data DIR]                 create an empty database (idempotent)" },
 	{ "serve", cmd_serve, "serve   [--data DIR] [--listen HOST:PORT] [--threads N] [--access-log FILE|-|off]\n"
-			      "        [--sync full|normal] [--body-max BYTES]   serve the API and UI" },
+			      "        [--sync full|normal] [--body-max BYTES] [--retention-at HH:MM | --no-retention]\n"
+			      "        serve the API and UI; retention policies run daily (03:00 UTC by default)" },
 	{ "migrate", cmd_migrate, "migrate [--data DIR]                 bring the schema up to date" },
 	{ "user", cmd_user, "user add NAME --role ROLE [--team TEAM] --password-stdin [--data DIR]\n"
 			    "  user list [--data DIR]" },
@@ -26,6 +27,8 @@ static const struct command {
 	{ "token", cmd_token, "token create NAME | token list [NAME] | token revoke ID   [--data DIR]" },
 	{ "backup", cmd_backup, "backup  [--data DIR] FILE            online, consistent copy of the database" },
 	{ "demo", cmd_demo, "demo    [--data DIR] [--customers N]  fill with realistic demo data" },
+	{ "retention", cmd_retention, "retention --dry-run | retention run   [--as-of TIME] [--policy ID] [--data DIR]\n"
+				      "        what the retention policies would take, or apply them now" },
 	{ "export", cmd_export, "export  [--data DIR] ENTITY [--format csv] [FILE]   CSV, UTF-8 with BOM" },
 };
 

@@ -57,6 +57,43 @@ access_sql(struct buf *sql, const struct entity *en, const struct access *acc, e
 	buf_addc(sql, ')');
 }
 
+/* The entity whose records carry owner and shares: en, or its parent. */
+static const struct entity *
+owned_entity(const struct entity *en)
+{
+	if (en->def->owner_field)
+		return en;
+	const struct field *pf = en->def->parent_field ? entity_field(en, en->def->parent_field) : NULL;
+	const struct entity *parent = pf ? registry_find(pf->ref) : NULL;
+	return parent && parent->def->owner_field ? parent : NULL;
+}
+
+enum shares
+access_shares_used(struct store_conn *c, const struct entity *en, const struct access *acc,
+		   enum shares shares)
+{
+	const struct entity *owned = owned_entity(en);
+	struct err e = { 0 };
+
+	if (!acc || shares == SHARES_NONE || !owned)
+		return shares;
+	struct stmt *st = store_prepare(c, "SELECT 1 FROM record_shares WHERE entity = ? AND user_id = ? "
+				       "UNION ALL SELECT 1 FROM record_shares WHERE entity = ? AND team_id = ? "
+				       "LIMIT 1", &e);
+	if (!st) {
+		err_clear(&e);
+		return shares;	/* when in doubt, the full condition */
+	}
+	stmt_bind_str(st, 1, owned->def->name);
+	stmt_bind_int(st, 2, acc->user_id);
+	stmt_bind_str(st, 3, owned->def->name);
+	stmt_bind_int(st, 4, acc->team_id);
+	int rc = stmt_step(st, &e);
+	stmt_finish(st);
+	err_clear(&e);
+	return rc == 0 ? SHARES_NONE : shares;
+}
+
 void
 access_bind(struct stmt *st, const struct access *acc)
 {

@@ -46,6 +46,13 @@ struct stmt;
  * :acc_user and :acc_team (see access_bind). */
 void access_sql(struct buf *sql, const struct entity *en, const struct access *acc,
 		enum scope scope, enum shares shares);
+/* `shares`, or SHARES_NONE when the caller has no share of en's records
+ * (en's or its parent's) at all: the condition is then one an index on
+ * (owner, field) answers alone, without an OR the planner must union and
+ * sort. One indexed look-up in record_shares. */
+struct store_conn;
+enum shares access_shares_used(struct store_conn *c, const struct entity *en,
+			       const struct access *acc, enum shares shares);
 /* Bind :acc_user and :acc_team where the statement has them. */
 void access_bind(struct stmt *st, const struct access *acc);
 /* Does en have record-level access at all? */

@@ -47,6 +47,9 @@ enum field_flags {
 	F_DEFAULT_NOW = 1 << 8,	/* defaults to the time of the write */
 	F_NOT_FUTURE = 1 << 9,	/* a date that cannot lie ahead */
 	F_IDENTIFYING = 1 << 10,	/* names a person: wiped on erasure, not masked */
+	F_BY_OWNER = 1 << 11,	/* also indexed after the owner: a filter with
+				 * few values (city, type) stays fast within the
+				 * own scope; each such index costs writes */
 };
 
 /* A text format beyond the field's type (validate.c has the formats). */

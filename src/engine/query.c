@@ -326,6 +326,18 @@ filter_sql(struct buf *sql, struct binds *b, const struct filter *f, json_t *kee
 	}
 }
 
+/* Prepare sql and bind the values collected in b (1-based, in order). */
+static struct stmt *
+prepare_bound(struct store_conn *c, const char *sql, const struct binds *b, struct err *e)
+{
+	struct stmt *st = store_prepare(c, sql, e);
+
+	if (st)
+		for (int i = 0; i < b->n; i++)
+			record_bind_value(st, i + 1, b->field[i], b->value[i]);
+	return st;
+}
+
 /* q=: the full-text search (engine/search.h) within the list. */
 static void
 text_match_sql(struct buf *sql, struct binds *b, const struct entity *en,
@@ -576,7 +588,7 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 	if (q->after_value)
 		keyset_sql(&sql, b, q->sort, q->coll, q->desc, q->after_value, idv);
 	/* last: its named parameters come after every positional one */
-	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, SHARES_READ);
+	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, access_shares_used(c, en, acc, SHARES_READ));
 	if (strcmp(q->sort->name, "id") == 0) {
 		buf_printf(&sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
 	} else {
@@ -586,13 +598,11 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 	}
 	buf_printf(&sql, " LIMIT %lld", (long long)q->limit + 1);
 
-	struct stmt *st = store_prepare(c, sql.data, e);
+	struct stmt *st = prepare_bound(c, sql.data, b, e);
 	if (!st) {
 		rc = e->code;
 		goto out;
 	}
-	for (int i = 0; i < b->n; i++)
-		record_bind_value(st, i + 1, b->field[i], b->value[i]);
 	access_bind(st, acc);
 	int step;
 	bool more = false;
@@ -651,5 +661,47 @@ query_list(struct store_conn *c, const struct entity *en, const struct list_para
 	if (rc == ERR_OK)
 		*out = buf_detach(&page, len);
 	buf_release(&page);
+	return rc;
+}
+
+enum err_code
+query_select(struct store_conn *c, const struct entity *en, const char *columns,
+	     const struct filter *filters, size_t nfilters, const char *where,
+	     const char *const *args, size_t nargs, const char *tail, query_row_fn *fn, void *ctx,
+	     struct err *e)
+{
+	struct buf sql;
+	struct binds *b = calloc(1, sizeof(*b));
+	json_t *keep = json_array();
+	enum err_code rc = ERR_OK;
+	int step;
+
+	if (!b)
+		abort();
+	buf_init(&sql, SQL_MAX);
+	buf_printf(&sql, "SELECT %s FROM %s WHERE deleted_at IS NULL", columns, en->def->name);
+	for (size_t i = 0; i < nfilters; i++)
+		filter_sql(&sql, b, &filters[i], keep);
+	if (where)
+		buf_printf(&sql, " AND (%s)", where);
+	if (tail)
+		buf_printf(&sql, " %s", tail);
+	struct stmt *st = prepare_bound(c, sql.data, b, e);
+	if (!st) {
+		rc = e->code;
+		goto out;
+	}
+	for (size_t i = 0; i < nargs; i++)
+		stmt_bind_str(st, b->n + (int)i + 1, args[i]);
+	while ((step = stmt_step(st, e)) == 1)
+		if (fn(st, ctx) != 0)
+			break;
+	stmt_finish(st);
+	if (step < 0)
+		rc = e->code;
+out:
+	json_decref(keep);
+	buf_release(&sql);
+	free(b);
 	return rc;
 }

@@ -48,4 +48,15 @@ enum err_code query_list(struct store_conn *c, const struct entity *en,
 			 const struct list_params *p, const struct access *acc, char **out,
 			 size_t *len, struct err *e);
 
+/* Run "SELECT columns FROM en WHERE <live> AND <each filter> AND (where)
+ * tail" without access limits (system jobs: retention), on any connection.
+ * where's ? parameters are bound, in order, to the texts args[0..nargs).
+ * fn(st, ctx) sees each row (columns in the order given) and returns
+ * non-zero to stop. */
+typedef int query_row_fn(struct stmt *st, void *ctx);
+enum err_code query_select(struct store_conn *c, const struct entity *en, const char *columns,
+			   const struct filter *filters, size_t nfilters, const char *where,
+			   const char *const *args, size_t nargs, const char *tail,
+			   query_row_fn *fn, void *ctx, struct err *e);
+
 #endif

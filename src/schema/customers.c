@@ -22,23 +22,25 @@ static const struct field fields[] = {
 	{ .name = "phone", .type = FT_PHONE, .flags = F_SEARCHABLE | F_PERSONAL },
 	{ .name = "mobile", .type = FT_PHONE, .flags = F_SEARCHABLE | F_PERSONAL },
 	{ .name = "address", .type = FT_STRING, .max_len = 500, .flags = F_PERSONAL },
-	{ .name = "city", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED },
-	{ .name = "region", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED },
-	{ .name = "country", .type = FT_ENUM, .values = country_values, .flags = F_INDEXED,
+	{ .name = "city", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED | F_BY_OWNER },
+	{ .name = "region", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED | F_BY_OWNER },
+	{ .name = "country", .type = FT_ENUM, .values = country_values, .flags = F_INDEXED | F_BY_OWNER,
 	  .label = "Country (ISO 3166-1 alpha-2)" },
 	{ .name = "birth_date", .type = FT_DATE, .flags = F_PERSONAL | F_NOT_FUTURE },
 	{ .name = "gender", .type = FT_ENUM, .values = genders },
 	{ .name = "language", .type = FT_STRING, .max_len = 35, .format = &format_language,
 	  .label = "Preferred language (BCP 47)" },
 	{ .name = "preferred_channel", .type = FT_ENUM, .values = channel_values },
-	{ .name = "relationship_type", .type = FT_ENUM, .values = relationship_types, .flags = F_INDEXED },
+	{ .name = "relationship_type", .type = FT_ENUM, .values = relationship_types, .flags = F_INDEXED | F_BY_OWNER },
 	{ .name = "customer_class", .type = FT_ENUM, .values = classes },
-	{ .name = "source", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED },
+	{ .name = "source", .type = FT_STRING, .max_len = 100, .flags = F_INDEXED | F_BY_OWNER },
 	{ .name = "owner_id", .type = FT_REF, .ref = "users", .flags = F_INDEXED | F_DEFAULT_ACTOR },
 	/* defaults to the owner's team, and follows the owner when it changes */
 	{ .name = "team_id", .type = FT_REF, .ref = "teams", .flags = F_INDEXED },
 	{ .name = "tags", .type = FT_TAGS },
 	{ .name = "notes", .type = FT_TEXT, .flags = F_IDENTIFYING },
+	/* exempts the customer from retention policies (domain/retention.c) */
+	{ .name = "legal_hold", .type = FT_BOOLEAN, .def = "false", .label = "Legal hold" },
 };
 
 static const struct entity_hooks hooks = {

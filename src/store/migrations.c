@@ -77,6 +77,14 @@ static const char *const steps[] = {
 	" user_id INTEGER, before TEXT NOT NULL, after TEXT NOT NULL, moved TEXT NOT NULL, undone_at TEXT);"
 	"CREATE INDEX customer_merges_survivor ON customer_merges(survivor_id);"
 	"CREATE INDEX customer_merges_duplicate ON customer_merges(duplicate_id);",
+	/* 8: retention policies (domain/retention.c): which records of an
+	 * entity go, after how long, and how */
+	"CREATE TABLE retention_policies ("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL, entity TEXT NOT NULL,"
+	" conditions TEXT NOT NULL, age_from TEXT NOT NULL, age_months INTEGER NOT NULL,"
+	" action TEXT NOT NULL CHECK (action IN ('erase', 'delete')),"
+	" enabled INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+	" version INTEGER NOT NULL DEFAULT 1);",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
