@@ -5,7 +5,7 @@
 #   make test     install what is missing, build, run every test suite
 #   make bench    benchmarks (bench/run.sh)
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium icu-uc libcrypto
+PKGS     := libmicrohttpd jansson sqlite3 libsodium icu-uc libcrypto xlsxwriter
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-missing-field-initializers
