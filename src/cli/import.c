@@ -117,6 +117,10 @@ run_import(struct store *s, struct import_options *o, const char *path)
 		if (run.progress)
 			cli_progress_end();
 		cli_fail("import %lld failed: %s", (long long)id, e.msg);
+		const char *k;
+		json_t *v;
+		json_object_foreach(e.fields, k, v)
+			fprintf(stderr, "  %s: %s\n", k, json_string_value(v));
 	} else {
 		if (run.progress)
 			cli_progress_end();

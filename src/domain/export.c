@@ -114,8 +114,10 @@ csv_line(struct writer *w, const json_t *values, int64_t id, struct err *e)
 	buf_release(&cellbuf);
 	buf_adds(&w->line, "\r\n");
 	if (encoder_write(w->enc, w->line.data, w->line.len, &w->out, e) != ERR_OK) {
+		char why[sizeof(e->msg)];
+		snprintf(why, sizeof(why), "%s", e->msg);
 		if (id)
-			return err_set(e, ERR_INVALID, "%s %lld: %s", w->o->en->def->singular, (long long)id, e->msg);
+			return err_set(e, ERR_INVALID, "%s %lld: %s", w->o->en->def->singular, (long long)id, why);
 		return e->code;
 	}
 	return fwrite(w->out.data, 1, w->out.len, w->f) == w->out.len ? ERR_OK :

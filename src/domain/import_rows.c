@@ -34,15 +34,16 @@ struct row_source {
 
 static const char *const read_only[] = { "created_at", "updated_at", "version", "deleted_at" };
 
-static bool
-is_ident_kind(const struct entity *en, const char *name)
+/* The identifier kind named name (a static string), for customers. */
+static const char *
+ident_kind(const struct entity *en, const char *name)
 {
 	if (strcmp(en->def->name, customers_entity.name) != 0)
-		return false;
+		return NULL;
 	for (size_t i = 0; identifier_kinds[i]; i++)
 		if (strcmp(identifier_kinds[i], name) == 0)
-			return true;
-	return false;
+			return identifier_kinds[i];
+	return NULL;
 }
 
 /* Header text trimmed and with ASCII lower-cased, in out. */
@@ -61,20 +62,21 @@ header_key(const char *h, char *out, size_t n)
 	out[len] = '\0';
 }
 
-/* What a target name is for en. */
+/* What a target name is for en (c->target is never the caller's
+ * string: it lives as long as the registry). */
 static bool
 classify(const struct entity *en, const char *target, struct column *c)
 {
 	const struct field *f;
 
-	c->target = target;
 	if (strcmp(target, "id") == 0) {
 		c->kind = COL_ID;
+		c->target = "id";
 	} else if ((f = entity_field(en, target)) && !(f->flags & F_INTERNAL)) {
 		c->kind = COL_FIELD;
 		c->f = f;
 		c->target = f->name;
-	} else if (is_ident_kind(en, target)) {
+	} else if ((c->target = ident_kind(en, target))) {
 		c->kind = COL_IDENT;
 	} else {
 		return false;
@@ -102,8 +104,7 @@ by_label(const struct entity *en, const char *key)
 
 /* Map one header cell; false (with a note in unknown) if it names nothing. */
 static bool
-map_header(struct row_source *rs, const char *h, struct column *c, struct buf *unknown,
-	   struct err *e)
+map_header(struct row_source *rs, const char *h, struct column *c, struct buf *unknown)
 {
 	const struct entity *en = rs->o->en;
 	json_t *m = rs->o->map ? json_object_get(rs->o->map, h) : NULL;
@@ -117,8 +118,8 @@ map_header(struct row_source *rs, const char *h, struct column *c, struct buf *u
 		}
 		if (t && classify(en, t, c))
 			return true;
-		err_field(e, "map", "'%s' maps to %s, which is not a field of %s", h,
-			  t ? t : "a non-string", en->def->name);
+		buf_printf(unknown, "%s'%s' (mapped to %s, which is not a field of %s)",
+			   unknown->len ? ", " : "", h, t ? t : "a non-string", en->def->name);
 		return false;
 	}
 	header_key(h, key, sizeof(key));
@@ -174,7 +175,7 @@ map_columns(struct row_source *rs, struct buf *header, struct err *e)
 		if (i)
 			buf_addc(header, ',');
 		csv_cell(header, h, strlen(h));
-		if (!map_header(rs, h, &rs->cols[i], &unknown, e))
+		if (!map_header(rs, h, &rs->cols[i], &unknown))
 			continue;
 		for (size_t k = 0; k < i; k++)
 			if (rs->cols[i].kind != COL_IGNORE && rs->cols[k].kind != COL_IGNORE &&
