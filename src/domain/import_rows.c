@@ -304,13 +304,22 @@ cell_value(const struct field *f, const char *s)
 	}
 }
 
-/* Is s text the decoder produced cleanly? */
+/* Is s text the decoder produced cleanly? Bytes a legacy encoding cannot
+ * read come out as U+FFFD, SUB (U+001A) or, in ICU's Big5, private-use
+ * characters (U+E000-U+F8FF, also the user-defined characters no font
+ * shows): all of them reject the row. */
 static bool
 cell_readable(const char *s, size_t n, enum text_encoding enc)
 {
 	if (enc == ENC_UTF8)
 		return utf8_valid(s, n);
-	return !strstr(s, "\xEF\xBF\xBD") && !memchr(s, 0x1A, n);
+	for (size_t i = 0; i < n;) {
+		unsigned cp;
+		i += utf8_decode(s + i, &cp);
+		if (cp == 0xFFFD || cp == 0x1A || (cp >= 0xE000 && cp <= 0xF8FF))
+			return false;
+	}
+	return true;
 }
 
 /* The business key's value from the row (after its cells are read). */
