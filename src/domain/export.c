@@ -157,8 +157,18 @@ write_record(struct writer *w, const json_t *rec, struct err *e)
 	json_t *values = json_array();
 	size_t i;
 	json_t *name;
-	json_array_foreach(w->cols, i, name)
-		json_array_append(values, json_object_get(rec, json_string_value(name)) ?: json_null());
+	json_array_foreach(w->cols, i, name) {
+		json_t *v = json_object_get(rec, json_string_value(name));
+		if (json_is_array(v)) {	/* tags: one cell, as in CSV */
+			struct buf t;
+			buf_init(&t, 1 << 20);
+			value_text(&t, v);
+			json_array_append_new(values, json_stringn(t.data ? t.data : "", t.len));
+			buf_release(&t);
+		} else {
+			json_array_append(values, v ? v : json_null());
+		}
+	}
 	enum err_code rc = w->x ? xlsx_row(w->x, values, e) :
 			   csv_line(w, values, json_integer_value(json_object_get(rec, "id")), e);
 	json_decref(values);

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <xlsxwriter.h>
 #include "io/xlsx.h"
-#include "util/buf.h"
 #include "util/mem.h"
 
 #define XLSX_MAX_ROWS 1048576	/* Excel's limit, header included */
@@ -44,17 +43,6 @@ cell(struct xlsx *x, lxw_col_t col, const json_t *v)
 		return worksheet_write_boolean(x->ws, x->row, col, json_is_true(v), NULL);
 	if (json_is_string(v))
 		return worksheet_write_string(x->ws, x->row, col, json_string_value(v), NULL);
-	if (json_is_array(v)) {
-		struct buf b;
-		size_t i;
-		json_t *t;
-		buf_init(&b, 1 << 20);
-		json_array_foreach(v, i, t)
-			buf_printf(&b, "%s%s", i ? "; " : "", json_string_value(t) ? json_string_value(t) : "");
-		lxw_error rc = b.len ? worksheet_write_string(x->ws, x->row, col, b.data, NULL) : LXW_NO_ERROR;
-		buf_release(&b);
-		return rc;
-	}
 	return LXW_NO_ERROR;
 }
 

@@ -13,7 +13,7 @@ struct xlsx;
 /* Create path (replacing it) with one sheet named sheet. */
 struct xlsx *xlsx_open(const char *path, const char *sheet, struct err *e);
 /* The next row: strings as text, integers and reals as numbers, true/false
- * as TRUE/FALSE, null as an empty cell, arrays joined with "; ". */
+ * as TRUE/FALSE, null (and anything else) as an empty cell. */
 enum err_code xlsx_row(struct xlsx *x, const json_t *cells, struct err *e);
 /* Finish the file; frees x in every case. */
 enum err_code xlsx_close(struct xlsx *x, struct err *e);
