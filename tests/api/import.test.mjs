@@ -28,7 +28,7 @@ function parseCsv(text) {
   return rows;
 }
 
-import { startServer, assertError, assertStatus, listAll, makeDataDir, cli, cliOk, sleep, SLOW } from './lib/server.mjs';
+import { BIN, startServer, assertError, assertStatus, listAll, makeDataDir, cli, cliOk, sleep, SLOW } from './lib/server.mjs';
 
 let srv, root, sam, sue, mark, tmp;
 
@@ -76,6 +76,7 @@ test('CLI: one bad row is reported with line and reason, nothing of it is writte
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /line 3: .*email: not an e-mail address/);
   assert.match(r.stdout, /3 rows, 2 created, 0 updated, 0 skipped, 1 failed/);
+  assert.ok(!r.stderr.includes('\r') && !r.stderr.includes('['), 'no progress bar when stderr is not a terminal');
   const got = await customersWhere('city:in:上海市,台北市,London');
   assert.deepEqual(got.map((c) => c.name).sort(), ['Smith, John', '王小明'].sort());
   const wang = got.find((c) => c.name === '王小明');
@@ -86,6 +87,20 @@ test('CLI: one bad row is reported with line and reason, nothing of it is writte
   // the bad row left no customer and no identifier (its card, its phone)
   assert.equal((await identifier('member_card', 'MC-1002')).length, 0);
   assert.equal((await identifier('phone', '0912-345-678')).length, 0);
+});
+
+test('CLI: a progress bar on stderr when it is a terminal (import and export)', async () => {
+  const rows = ['name,city'];
+  for (let i = 0; i < 3000; i++) rows.push(`進度${i},台北市`);
+  const p = await file(rows.join('\n') + '\n');
+  const out = path.join(tmp, 'progress.csv');
+  for (const args of [['import', 'customers', p], ['export', 'customers', out]]) {
+    // script(1) gives the command a terminal
+    const cmd = [`GUANXI_DATA=${JSON.stringify(srv.dir)}`, 'exec', JSON.stringify(BIN), ...args.map((a) => JSON.stringify(a))].join(' ');
+    const tty = execFileSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', timeout: 120000 * SLOW });
+    assert.match(tty, /\r\[#+\.*\] +\d+%/, tty.slice(0, 300));
+    assert.match(tty, /100%/);
+  }
 });
 
 test('CLI: unknown columns are an error naming them; a mapping file maps or ignores them', async () => {
@@ -319,6 +334,11 @@ test('API: a background import with progress, errors with line and reason, rejec
   const r = await postCsv(sam, { entity: 'customers' }, rows.join('\n') + '\n');
   assertStatus(r, 202);
   assert.equal(r.headers.get('location'), `/api/v1/imports/${r.json.id}`);
+  // progress from the start: the total is known, processed grows to it
+  const first = await sam.get(`/api/v1/imports/${r.json.id}`);
+  assertStatus(first, 200);
+  assert.equal(first.json.total, 2501);
+  assert.ok(first.json.processed <= 2501 && ['queued', 'running', 'done'].includes(first.json.status), JSON.stringify(first.json));
   const done = await waitImport(sam, r.json.id);
   assert.equal(done.status, 'done');
   assert.equal(done.total, 2501);
