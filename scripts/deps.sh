@@ -11,7 +11,9 @@ die() { echo "deps: error: $*" >&2; exit 1; }
 
 # Debian packages the build, the tests and the benchmarks use.
 PKGS=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libicu-dev libopencc-dev libssl-dev
-      sqlite3 libsodium-dev libcmocka-dev wrk)
+      sqlite3 libsodium-dev libcmocka-dev wrk libxlsxwriter-dev
+      # real readers for the import/export tests: vCards, XLSX (headless)
+      python3-vobject libreoffice-calc-nogui)
 # Node.js may come from elsewhere (e.g. a newer node on PATH): use it if so.
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
 command -v npm  >/dev/null 2>&1 || PKGS+=(npm)

@@ -23,6 +23,13 @@ enum err_code api_records_reveal(struct req *r);
 enum err_code api_records_export(struct req *r);
 enum err_code api_records_erase(struct req *r);
 
+/* api_import.c: imports as background jobs, whole-entity exports */
+enum err_code api_imports_create(struct req *r);
+enum err_code api_imports_get(struct req *r);
+enum err_code api_imports_rejected(struct req *r);
+enum err_code api_imports_revert(struct req *r);
+enum err_code api_entity_export(struct req *r);
+
 /* api_shares.c: a record's shares */
 enum err_code api_shares_list(struct req *r);
 enum err_code api_shares_add(struct req *r);

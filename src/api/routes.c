@@ -75,6 +75,16 @@ const struct route routes[] = {
 	{ .method = "DELETE", .path = "/api/v1/meta/entities/:entity/fields/:name", .fn = api_meta_fields_remove,
 	  .flags = ROUTE_AUTH, .action = ACT_ADMIN },
 
+	/* imports: the entity is a query parameter, checked by the handler */
+	{ .method = "POST", .path = "/api/v1/imports", .fn = api_imports_create, .flags = ROUTE_AUTH },
+	{ .method = "GET", .path = "/api/v1/imports/:id", .fn = api_imports_get, .flags = ROUTE_AUTH },
+	{ .method = "GET", .path = "/api/v1/imports/:id/rejected", .fn = api_imports_rejected,
+	  .flags = ROUTE_AUTH },
+	{ .method = "POST", .path = "/api/v1/imports/:id/revert", .fn = api_imports_revert,
+	  .flags = ROUTE_AUTH },
+	{ .method = "GET", .path = "/api/v1/:entity/export", .fn = api_entity_export,
+	  .flags = ROUTE_AUTH, .action = ACT_EXPORT },
+
 	{ .method = "GET", .path = "/api/v1/:entity", .fn = api_records_list,
 	  .flags = ROUTE_AUTH, .action = ACT_READ },
 	{ .method = "POST", .path = "/api/v1/:entity", .fn = api_records_create,

@@ -35,6 +35,11 @@ int cmd_token(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+/* A progress bar on stderr ("\r[####....]  45%  450 / 1000 what"); total
+ * <= 0 shows the count alone. Callers draw it only on a terminal. */
+void cli_progress(const char *what, long done, long total);
+void cli_progress_end(void);	/* a new line, on a terminal */
 int cmd_team(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
 /* The id of the live team named name, 0 if none. */

@@ -1,165 +1,87 @@
 /* SPDX-License-Identifier: MIT */
-/* guanxi export: every live record of an entity as CSV (RFC 4180), UTF-8
- * with a byte-order mark so Excel reads Chinese correctly. Columns are the
- * entity's fields, built-in then custom, as the API names them; pages come
- * from the engine's own list query, so an export shows what the API shows. */
+/* guanxi export: every live record of an entity as CSV (RFC 4180; UTF-8
+ * with a byte-order mark so Excel reads Chinese correctly, or GB18030 /
+ * Big5), XLSX or vCard 4.0, through domain/export.c, so an export shows
+ * what the API shows. A progress bar on a terminal. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
-#include "engine/query.h"
-#include "util/buf.h"
-
-#define PAGE "500"
-
-static const char *const tail[] = { "created_at", "updated_at", "version" };
-
-/* One CSV cell; quoted when it holds a comma, quote, CR or LF. */
-static void
-cell(FILE *f, const char *s, size_t n)
-{
-	if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
-		fwrite(s, 1, n, f);
-		return;
-	}
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
-}
-
-/* A value as a cell: text as it is, tags joined with "; ", null empty. */
-static void
-value_cell(FILE *f, const json_t *v)
-{
-	struct buf b;
-
-	buf_init(&b, 1 << 20);
-	if (json_is_string(v)) {
-		buf_add(&b, json_string_value(v), json_string_length(v));
-	} else if (json_is_array(v)) {
-		size_t i;
-		json_t *t;
-		json_array_foreach(v, i, t)
-			buf_printf(&b, "%s%s", i ? "; " : "", json_string_value(t) ? json_string_value(t) : "");
-	} else if (v && !json_is_null(v)) {
-		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-		if (s)
-			buf_adds(&b, s);
-		free(s);
-	}
-	cell(f, b.data ? b.data : "", b.len);
-	buf_release(&b);
-}
+#include "domain/export.h"
 
 static void
-header(FILE *f, const struct entity *en)
+progress(void *ctx, long done, long total)
 {
-	size_t i = 0;
-	const struct field *fd;
-
-	fputs("\xEF\xBB\xBFid", f);
-	while ((fd = entity_field_at(en, &i)))
-		fprintf(f, ",%s", fd->name);
-	for (size_t k = 0; k < COUNT_OF(tail); k++)
-		fprintf(f, ",%s", tail[k]);
-	fputs("\r\n", f);
+	(void)ctx;
+	cli_progress("records", done, total);
 }
 
-static void
-row(FILE *f, const struct entity *en, const json_t *rec)
-{
-	size_t i = 0;
-	const struct field *fd;
-
-	value_cell(f, json_object_get(rec, "id"));
-	while ((fd = entity_field_at(en, &i))) {
-		fputc(',', f);
-		value_cell(f, json_object_get(rec, fd->name));
-	}
-	for (size_t k = 0; k < COUNT_OF(tail); k++) {
-		fputc(',', f);
-		value_cell(f, json_object_get(rec, tail[k]));
-	}
-	fputs("\r\n", f);
-}
-
-/* Write every page; returns the number of records or -1 (e printed). */
+/* Export to path (or standard output); returns the records or -1. */
 static long
-export_all(struct store *s, const struct entity *en, FILE *f)
+export_to(struct store *s, const struct export_options *o, const char *path)
 {
 	struct err e = { 0 };
 	struct store_conn *c = store_reader(s, &e);
-	char *cursor = NULL;
-	long n = 0;
+	FILE *f = NULL;
+	long n = -1;
 
-	header(f, en);
-	for (;;) {
-		struct list_params p = { .limit = PAGE, .cursor = cursor };
-		char *text;
-		size_t len;
-		if (!c || query_list(c, en, &p, NULL, &text, &len, &e) != ERR_OK) {
-			cli_fail("export failed: %s", e.msg);
-			err_clear(&e);
-			free(cursor);
-			return -1;
-		}
-		json_t *page = json_loadb(text, len, 0, NULL);
-		free(text);
-		size_t i;
-		json_t *rec;
-		json_array_foreach(json_object_get(page, "data"), i, rec) {
-			row(f, en, rec);
-			n++;
-		}
-		json_t *next = json_object_get(page, "next_cursor");
-		free(cursor);
-		cursor = json_is_string(next) ? strdup(json_string_value(next)) : NULL;
-		json_decref(page);
-		if (!cursor)
-			return n;
+	if (o->format == EXPORT_XLSX && !path) {
+		cli_fail("an XLSX export needs a FILE");
+	} else if (path && access(path, F_OK) == 0) {
+		cli_fail("%s exists already: exports never overwrite a file", path);
+	} else if (o->format != EXPORT_XLSX && !(f = path ? fopen(path, "wx") : stdout)) {
+		cli_fail("cannot create %s: %m", path);
+	} else if (!c || export_write(c, o, f, path, &n, isatty(STDERR_FILENO) ? progress : NULL,
+				      NULL, &e) != ERR_OK) {
+		cli_fail("export failed: %s", e.msg);
+		n = -1;
 	}
+	cli_progress_end();
+	if (f && (fflush(f) != 0 || ferror(f)) && n >= 0)
+		n = -1, cli_fail("cannot write %s", path ? path : "standard output");
+	if (f && f != stdout && fclose(f) != 0 && n >= 0)
+		n = -1, cli_fail("cannot write %s", path);
+	if (n < 0 && path && (f || o->format == EXPORT_XLSX))
+		remove(path);	/* nothing half-written is left behind */
+	err_clear(&e);
+	return n;
 }
 
 int
 cmd_export(int argc, char **argv)
 {
-	const char *data = NULL, *format = "csv", *pos[2];
-	struct opt opts[] = { { "data", &data }, { "format", &format }, { 0 } };
+	const char *data = NULL, *format = NULL, *encoding = NULL, *pos[2];
+	bool no_bom = false;
+	struct opt opts[] = { { "data", &data }, { "format", &format }, { "encoding", &encoding },
+			      { "no-bom", NULL, &no_bom }, { 0 } };
+	struct err e = { 0 };
 	int npos;
 
 	if (cli_parse(argc, argv, opts, pos, 2, &npos) < 0)
 		return 1;
 	if (npos < 1)
-		return cli_fail("usage: guanxi export [--data DIR] ENTITY [--format csv] [FILE]");
-	if (strcmp(format, "csv") != 0)
-		return cli_fail("--format csv is the only export format so far");
+		return cli_fail("usage: guanxi export [--data DIR] ENTITY [--format csv|xlsx|vcard] "
+				"[--encoding utf-8|gb18030|big5] [--no-bom] [FILE]");
+	if (!format && npos == 2) {
+		const char *dot = strrchr(pos[1], '.');
+		format = dot && strcmp(dot, ".xlsx") == 0 ? "xlsx" : dot && strcmp(dot, ".vcf") == 0 ? "vcard" : NULL;
+	}
 	struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 	if (!s)
 		return 1;
-	const struct entity *en = registry_find(pos[0]);
+	struct export_options o = { .en = registry_find(pos[0]), .no_bom = no_bom };
 	int rc = 1;
-	FILE *f = NULL;
-	if (!en) {
+	if (!o.en) {
 		cli_fail("no entity '%s' (see GET /api/v1/meta/entities)", pos[0]);
-	} else if (!(f = npos == 2 ? fopen(pos[1], "wx") : stdout)) {
-		cli_fail("cannot create %s: %m (it must not exist yet)", pos[1]);
+	} else if (export_options_parse(&o, format, encoding, &e) != ERR_OK) {
+		cli_fail("%s", e.msg);
 	} else {
-		long n = export_all(s, en, f);
-		if (fflush(f) != 0 || ferror(f))
-			n = -1, cli_fail("cannot write %s", npos == 2 ? pos[1] : "standard output");
-		if (f != stdout && fclose(f) != 0 && n >= 0)
-			n = -1, cli_fail("cannot write %s", pos[1]);
-		if (n >= 0) {
-			if (npos == 2)
-				fprintf(stderr, "exported %ld %s to %s\n", n, en->def->name, pos[1]);
-			rc = 0;
-		} else if (npos == 2) {
-			remove(pos[1]);	/* nothing half-written is left behind */
-		}
+		long n = export_to(s, &o, npos == 2 ? pos[1] : NULL);
+		if (n >= 0 && npos == 2)
+			fprintf(stderr, "exported %ld %s to %s\n", n, o.en->def->name, pos[1]);
+		rc = n >= 0 ? 0 : 1;
 	}
+	err_clear(&e);
 	cli_close(s);
 	return rc;
 }

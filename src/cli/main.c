@@ -29,7 +29,12 @@ static const struct command {
 	{ "demo", cmd_demo, "demo    [--data DIR] [--customers N]  fill with realistic demo data" },
 	{ "retention", cmd_retention, "retention --dry-run | retention run   [--as-of TIME] [--policy ID] [--data DIR]\n"
 				      "        what the retention policies would take, or apply them now" },
-	{ "export", cmd_export, "export  [--data DIR] ENTITY [--format csv] [FILE]   CSV, UTF-8 with BOM" },
+	{ "export", cmd_export, "export  [--data DIR] ENTITY [--format csv|xlsx|vcard] [--encoding utf-8|gb18030|big5]\n"
+				"        [--no-bom] [FILE]            CSV (UTF-8 with BOM by default), XLSX or vCard 4.0" },
+	{ "import", cmd_import, "import  [--data DIR] ENTITY FILE [--format csv|vcard] [--encoding auto|utf-8|gb18030|big5]\n"
+				"        [--map FILE.json] [--key id|email|phone|member_card|...] [--on-match skip|update]\n"
+				"        [--on-missing create|skip]   import CSV or vCards, validated row by row\n"
+				"  import show ID | import revert ID   [--data DIR]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

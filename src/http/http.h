@@ -126,6 +126,9 @@ enum err_code reply_json(struct req *r, int status, json_t *json);
 enum err_code reply_text(struct req *r, int status, const char *content_type,
 			 const char *text, size_t len);
 enum err_code reply_empty(struct req *r, int status);
+/* The contents of the open file fd (size bytes from its start), streamed
+ * from disk; fd is closed when the reply is sent. */
+enum err_code reply_fd(struct req *r, int status, const char *content_type, int fd, size_t size);
 /* 204, as a continuation for req_write / req_offload. */
 enum err_code reply_no_content(struct req *r);
 /* JSON already serialised; takes ownership of text (malloc'd). */

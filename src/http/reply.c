@@ -2,6 +2,7 @@
 /* Building and queueing responses; the one place error JSON is written. */
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "http/http.h"
 #include "http/metrics.h"
 #include "util/timeutil.h"
@@ -81,6 +82,17 @@ reply_json(struct req *r, int status, json_t *json)
 
 	json_decref(json);
 	return reply_json_text(r, status, text, len);
+}
+
+enum err_code
+reply_fd(struct req *r, int status, const char *content_type, int fd, size_t size)
+{
+	struct MHD_Response *resp = MHD_create_response_from_fd(size, fd);
+
+	if (!resp)
+		close(fd);
+	r->reply_bytes = size;
+	return queue(r, status, resp, content_type);
 }
 
 enum err_code

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include "domain/import_jobs.h"
 #include "http/accesslog.h"
 #include "http/http.h"
 #include "http/metrics.h"
@@ -584,6 +585,10 @@ server_run(struct store *s, const struct server_options *opt)
 		return 1;
 	}
 	metrics_init();
+	struct err ie = { 0 };
+	if (import_mark_interrupted(s, &ie) != ERR_OK)
+		log_error("imports: %s", ie.msg);
+	err_clear(&ie);
 	/* block the signals in every thread; this one waits for them */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -614,6 +619,7 @@ server_run(struct store *s, const struct server_options *opt)
 	sigwait(&sigs, &sig);
 	log_info("%s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	drain(&srv);
+	import_jobs_stop();
 	workq_free(srv.slow);
 	accesslog_close();
 	log_info("stopped");

@@ -20,4 +20,9 @@ extern const struct entity_def consents_entity;
 extern const char *const channel_values[];
 extern const char *const country_values[];
 
+/* column_names.c: the field (or identifier kind) a column header names by
+ * one of its other names ("電郵" -> "email"); header lower-cased; NULL if
+ * none. */
+const char *column_name_target(const char *header);
+
 #endif

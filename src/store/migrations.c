@@ -85,6 +85,23 @@ static const char *const steps[] = {
 	" action TEXT NOT NULL CHECK (action IN ('erase', 'delete')),"
 	" enabled INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
 	" version INTEGER NOT NULL DEFAULT 1);",
+	/* 9: imports: each one, the records it created or changed (with the
+	 * prior values, to revert it) and the rows it rejected */
+	"CREATE TABLE imports ("
+	" id INTEGER PRIMARY KEY, entity TEXT NOT NULL, user_id INTEGER NOT NULL,"
+	" user_name TEXT, source TEXT, options TEXT NOT NULL, header TEXT,"
+	" status TEXT NOT NULL, message TEXT, total INTEGER,"
+	" processed INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL DEFAULT 0,"
+	" updated INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,"
+	" failed INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, reverted_at TEXT);"
+	"CREATE TABLE import_records ("
+	" import_id INTEGER NOT NULL, seq INTEGER NOT NULL, entity TEXT NOT NULL,"
+	" record_id INTEGER NOT NULL, action TEXT NOT NULL, prior TEXT,"
+	" PRIMARY KEY (import_id, seq)) WITHOUT ROWID;"
+	"CREATE TABLE import_errors ("
+	" import_id INTEGER NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, raw TEXT,"
+	" PRIMARY KEY (import_id, line)) WITHOUT ROWID;",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

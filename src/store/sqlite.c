@@ -286,7 +286,7 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 		 /* the writer keeps more pages: index updates touch many */
 		 /* secure_delete: freed space is zeroed, so an erased value does
 		  * not linger in free pages of the file */
-		 writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768; PRAGMA secure_delete=ON;" :
+		 writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768; PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY;" :
 			  "PRAGMA query_only=1;");
 	char *msg = NULL;
 	if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {

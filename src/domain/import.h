@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* Importing records from CSV or vCard files, and undoing an import.
+ *
+ * Every row goes through the engine (record_insert / record_update), so it
+ * is validated and its hooks run (identifiers, history, search), inside a
+ * savepoint of its own: a bad row is rolled back whole, recorded with its
+ * line and reason, and the next row goes on. Rows are written in batches,
+ * one writer transaction each. Each import is recorded (table imports) with
+ * the records it created and the prior values of those it changed
+ * (import_records), so that it can be reverted as a whole. */
+#ifndef GX_IMPORT_H
+#define GX_IMPORT_H
+
+#include <stdatomic.h>
+#include <jansson.h>
+#include "engine/entity.h"
+#include "io/csv.h"
+#include "io/encoding.h"
+
+#define IMPORT_BATCH 2000	/* rows per writer transaction */
+#define IMPORT_MAX_ERRORS_SHOWN 1000
+
+enum import_format { IMPORT_CSV, IMPORT_VCARD };
+enum on_match { MATCH_SKIP, MATCH_UPDATE };
+enum on_missing { MISSING_CREATE, MISSING_SKIP };
+
+struct import_options {
+	const struct entity *en;
+	enum import_format format;
+	enum text_encoding encoding;	/* ENC_AUTO: detected */
+	json_t *map;		/* {"header": "field" | null}, or NULL; borrowed */
+	const char *key;	/* NULL, "id" or an identifier kind */
+	enum on_match on_match;
+	enum on_missing on_missing;
+	const char *source;	/* file name, for the record */
+};
+
+struct import_counts {
+	long total;		/* rows in the file, -1 while unknown */
+	long processed, created, updated, skipped, failed;
+};
+
+/* Called after each batch is committed (on the importing thread). */
+typedef void import_progress_fn(void *ctx, const struct import_counts *n);
+
+struct import_run {
+	struct store *s;
+	struct import_options o;
+	struct actor who;
+	const struct access *create_acc, *update_acc;	/* NULL = the system */
+	csv_read_fn *src;	/* the file's bytes */
+	void *src_ctx;
+	import_progress_fn *progress;
+	void *progress_ctx;
+	atomic_bool *stop;	/* set to stop between batches; may be NULL */
+};
+
+/* Parse the option values as the CLI and the API take them; ERR_BADREQ
+ * naming the bad one. */
+enum err_code import_options_parse(struct import_options *o, const char *format,
+				   const char *encoding, const char *key, const char *on_match,
+				   const char *on_missing, struct err *e);
+/* Record a new import (status "queued"); *id its id. */
+enum err_code import_create(struct store *s, const struct import_options *o,
+			    const struct actor *who, long total, int64_t *id, struct err *e);
+/* Run import id: ERR_OK once it ran to the end (rows may have failed; see
+ * *n), or the error that stopped the file as a whole (unknown columns, an
+ * unreadable file), which is also recorded as the import's message. */
+enum err_code import_execute(struct import_run *run, int64_t id, struct import_counts *n,
+			     struct err *e);
+/* Undo import id: delete what it created, restore what it changed, in one
+ * transaction. ERR_CONFLICT if it is already reverted or still running. */
+enum err_code import_revert(struct store *s, int64_t id, const struct actor *who,
+			    const struct access *update_acc, const struct access *delete_acc,
+			    struct err *e);
+/* The import as JSON (status, counts, first errors). user_id 0 sees every
+ * import; otherwise another user's import is ERR_NOTFOUND. */
+enum err_code import_get(struct store_conn *c, int64_t id, int64_t user_id, json_t **out,
+			 struct err *e);
+/* The rejected rows as the file had them: CSV with its header, or vCards. */
+enum err_code import_rejected(struct store_conn *c, int64_t id, int64_t user_id,
+			      struct buf *out, const char **content_type, struct err *e);
+/* Imports left "running" by a stopped process become "interrupted". */
+enum err_code import_mark_interrupted(struct store *s, struct err *e);
+/* Count the rows of a CSV text in memory (for progress). */
+long import_count_rows(const char *p, size_t n);
+
+/* ---- used by the row sources (import_rows.c) ---- */
+
+/* A row ready for the writer. */
+struct import_row {
+	long line;		/* where it starts in the file */
+	json_t *values;		/* field -> value, as the engine takes them */
+	json_t *idents;		/* identifier kind -> value (customers) */
+	int64_t id;		/* the id column, 0 if none */
+	char *key;		/* the business key's value, NULL if none */
+	char *error;		/* a reason to reject it before writing */
+	char *raw;		/* the row as CSV (no line end), or the card's text */
+};
+void import_row_release(struct import_row *r);
+
+/* A reader of rows: a CSV file mapped by its header (appended to header
+ * as a CSV line), or vCards. */
+struct row_source;
+enum err_code row_source_open(struct row_source **out, const struct import_options *o,
+			      csv_read_fn *src, void *src_ctx, struct buf *header, struct err *e);
+/* 1 = a row in *row, 0 = the end, <0 = the file cannot be read on. */
+int row_source_next(struct row_source *rs, struct import_row *row, struct err *e);
+void row_source_free(struct row_source *rs);
+
+#endif
