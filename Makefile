@@ -3,7 +3,7 @@
 #   make asan     ASan+UBSan build: build/asan/guanxi
 #   make run      install what is missing, build, demo data, serve on :8080
 #   make test     install what is missing, build, run every test suite
-#   make bench    benchmarks (bench/run.sh, bench/import.sh)
+#   make bench    benchmarks (bench/run.sh, bench/import.sh, bench/search.sh)
 
 PKGS     := libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n libcrypto opencc xlsxwriter
 CC       ?= cc
@@ -71,7 +71,7 @@ test-api: all asan
 	@tests/run.sh api
 
 bench: deps all
-	@rc=0; bench/run.sh || rc=1; bench/import.sh || rc=1; exit $$rc
+	@rc=0; bench/run.sh || rc=1; bench/import.sh || rc=1; bench/search.sh || rc=1; exit $$rc
 
 clean:
 	rm -rf build

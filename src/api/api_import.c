@@ -115,7 +115,8 @@ import_options_of(struct req *r, struct import_job *j)
 	struct import_options *o = &j->run.o;
 
 	if (import_options_parse(o, req_query(r, "format"), req_query(r, "encoding"), j->key,
-				 req_query(r, "on_match"), req_query(r, "on_missing"), &r->err) != ERR_OK)
+				 req_query(r, "on_match"), req_query(r, "on_missing"), &r->err) != ERR_OK ||
+	    import_duplicates_parse(o, req_query(r, "on_duplicate"), &r->err) != ERR_OK)
 		return r->err.code;
 	if (!role_allows(r->who.role, o->en->def->name, ACT_CREATE) ||
 	    (o->on_match == MATCH_UPDATE && !role_allows(r->who.role, o->en->def->name, ACT_UPDATE)))

@@ -173,10 +173,10 @@ int
 cmd_import(int argc, char **argv)
 {
 	const char *data = NULL, *format = NULL, *encoding = NULL, *map = NULL, *key = NULL;
-	const char *on_match = NULL, *on_missing = NULL, *pos[2];
+	const char *on_match = NULL, *on_missing = NULL, *on_duplicate = NULL, *pos[2];
 	struct opt opts[] = { { "data", &data }, { "format", &format }, { "encoding", &encoding },
 			      { "map", &map }, { "key", &key }, { "on-match", &on_match },
-			      { "on-missing", &on_missing }, { 0 } };
+			      { "on-missing", &on_missing }, { "on-duplicate", &on_duplicate }, { 0 } };
 	struct err e = { 0 };
 	int npos;
 
@@ -187,7 +187,7 @@ cmd_import(int argc, char **argv)
 	if (npos < 2)
 		return cli_fail("usage: guanxi import [--data DIR] ENTITY FILE [--format csv|vcard] "
 				"[--encoding auto|utf-8|gb18030|big5] [--map FILE.json] [--key KIND] "
-				"[--on-match skip|update] [--on-missing create|skip]");
+				"[--on-match skip|update] [--on-missing create|skip] [--on-duplicate create|skip]");
 	const char *dot = strrchr(pos[1], '.');
 	if (!format && dot && strcmp(dot, ".vcf") == 0)
 		format = "vcard";
@@ -198,7 +198,8 @@ cmd_import(int argc, char **argv)
 	int rc = 1;
 	if (!o.en)
 		cli_fail("no entity '%s' (see GET /api/v1/meta/entities)", pos[0]);
-	else if (import_options_parse(&o, format, encoding, key, on_match, on_missing, &e) != ERR_OK)
+	else if (import_options_parse(&o, format, encoding, key, on_match, on_missing, &e) != ERR_OK ||
+		 import_duplicates_parse(&o, on_duplicate, &e) != ERR_OK)
 		cli_fail("%s", e.msg);
 	else if (!map || (o.map = load_map(map)))
 		rc = run_import(s, &o, pos[1]);

@@ -253,19 +253,19 @@ static enum err_code
 gather_all(struct store_conn *c, const struct signals *s, const struct access *acc, json_t *cands,
 	   struct err *e)
 {
-	struct access child = *acc;	/* identifiers follow their customer */
+	const struct access *child = acc;	/* identifiers follow their customer */
 	size_t i;
 	json_t *v;
 
 	json_array_foreach(s->phones, i, v)
-		if (gather(c, phone_national(json_string_value(v)), acc, &child, cands, e) != ERR_OK)
+		if (gather(c, phone_national(json_string_value(v)), acc, child, cands, e) != ERR_OK)
 			return e->code;
 	json_array_foreach(s->emails, i, v)
-		if (gather(c, json_string_value(v), acc, &child, cands, e) != ERR_OK)
+		if (gather(c, json_string_value(v), acc, child, cands, e) != ERR_OK)
 			return e->code;
-	if (s->name && gather(c, s->name, acc, &child, cands, e) != ERR_OK)
+	if (s->name && gather(c, s->name, acc, child, cands, e) != ERR_OK)
 		return e->code;
-	if (s->pinyin && gather(c, s->pinyin, acc, &child, cands, e) != ERR_OK)
+	if (s->pinyin && gather(c, s->pinyin, acc, child, cands, e) != ERR_OK)
 		return e->code;
 	return ERR_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "domain/identifiers.h"
+#include "domain/duplicates.h"
 #include "domain/import.h"
 #include "engine/record.h"
 #include "schema/schema.h"
@@ -176,6 +177,26 @@ create_one(struct wtx *w, struct importer *im, const struct import_row *row, str
 	return rc;
 }
 
+/* ERR_CONFLICT naming the best look-alike of the row, if any. */
+static enum err_code
+refuse_duplicate(struct wtx *w, struct importer *im, const struct import_row *row, struct err *e)
+{
+	json_t *found, *best;
+
+	if (duplicates_find(w->c, row->values, im->run->create_acc, &found, e) != ERR_OK)
+		return e->code;
+	enum err_code rc = ERR_OK;
+	if ((best = json_array_get(found, 0))) {
+		char *why = jsonx_dump(json_object_get(best, "reasons"), NULL);
+		rc = err_set(e, ERR_CONFLICT, "possible duplicate of customer %lld (score %lld: %s)",
+			     (long long)json_integer_value(json_object_get(json_object_get(best, "customer"), "id")),
+			     (long long)json_integer_value(json_object_get(best, "score")), why);
+		free(why);
+	}
+	json_decref(found);
+	return rc;
+}
+
 static enum err_code
 apply_row(struct wtx *w, struct importer *im, const struct import_row *row, enum outcome *out,
 	  struct err *e)
@@ -193,6 +214,8 @@ apply_row(struct wtx *w, struct importer *im, const struct import_row *row, enum
 		*out = OUT_SKIPPED;
 		return ERR_OK;
 	}
+	if (o->on_duplicate == DUPLICATE_SKIP && (rc = refuse_duplicate(w, im, row, e)) != ERR_OK)
+		return rc;
 	*out = OUT_CREATED;
 	return create_one(w, im, row, e);
 }

@@ -23,6 +23,9 @@
 enum import_format { IMPORT_CSV, IMPORT_VCARD };
 enum on_match { MATCH_SKIP, MATCH_UPDATE };
 enum on_missing { MISSING_CREATE, MISSING_SKIP };
+/* A new customer that looks like one already there (domain/duplicates.h):
+ * created all the same, or rejected naming the look-alike. */
+enum on_duplicate { DUPLICATE_CREATE, DUPLICATE_SKIP };
 
 struct import_options {
 	const struct entity *en;
@@ -32,6 +35,7 @@ struct import_options {
 	const char *key;	/* NULL, "id" or an identifier kind */
 	enum on_match on_match;
 	enum on_missing on_missing;
+	enum on_duplicate on_duplicate;
 	const char *source;	/* file name, for the record */
 };
 
@@ -60,6 +64,9 @@ struct import_run {
 enum err_code import_options_parse(struct import_options *o, const char *format,
 				   const char *encoding, const char *key, const char *on_match,
 				   const char *on_missing, struct err *e);
+/* on_duplicate: NULL or "create" | "skip" (customers only). */
+enum err_code import_duplicates_parse(struct import_options *o, const char *on_duplicate,
+				      struct err *e);
 /* Record a new import (status "queued"); *id its id. */
 enum err_code import_create(struct store *s, const struct import_options *o,
 			    const struct actor *who, long total, int64_t *id, struct err *e);

@@ -38,14 +38,26 @@ import_options_parse(struct import_options *o, const char *format, const char *e
 		       "member_card, policy_no, plate, national_id, external_id)");
 }
 
+enum err_code
+import_duplicates_parse(struct import_options *o, const char *v, struct err *e)
+{
+	if (v && strcmp(v, "create") && strcmp(v, "skip"))
+		return err_set(e, ERR_BADREQ, "on_duplicate must be create or skip");
+	o->on_duplicate = v && strcmp(v, "skip") == 0 ? DUPLICATE_SKIP : DUPLICATE_CREATE;
+	if (o->on_duplicate == DUPLICATE_SKIP && strcmp(o->en->def->name, "customers") != 0)
+		return err_set(e, ERR_BADREQ, "on_duplicate applies to customers only");
+	return ERR_OK;
+}
+
 static json_t *
 options_json(const struct import_options *o)
 {
-	return json_pack("{s:s,s:s,s:s?,s:s,s:s,s:O?}",
+	return json_pack("{s:s,s:s,s:s?,s:s,s:s,s:s,s:O?}",
 			 "format", o->format == IMPORT_VCARD ? "vcard" : "csv",
 			 "encoding", encoding_name(o->encoding), "key", o->key,
 			 "on_match", o->on_match == MATCH_UPDATE ? "update" : "skip",
-			 "on_missing", o->on_missing == MISSING_SKIP ? "skip" : "create", "map", o->map);
+			 "on_missing", o->on_missing == MISSING_SKIP ? "skip" : "create",
+			 "on_duplicate", o->on_duplicate == DUPLICATE_SKIP ? "skip" : "create", "map", o->map);
 }
 
 struct create_job {

@@ -49,6 +49,11 @@ wipe_record(struct wtx *w, const struct entity *en, int64_t id, struct err *e)
 		if (!wiped(f) || (f->flags & F_CUSTOM))
 			continue;
 		buf_printf(&sql, ", %s = %s", f->name, (f->flags & F_REQUIRED) ? "'" ERASED "'" : "NULL");
+		for (int k = COLL_EN; field_has_sort_keys(f) && k < COLL_COUNT; k++) {
+			char col[160];
+			field_sort_key_column(f, (enum collation)k, col, sizeof(col));
+			buf_printf(&sql, ", %s = NULL", col);	/* a key tells of the name */
+		}
 	}
 	buf_printf(&sql, ", custom = NULL WHERE id = ?");
 	struct stmt *st = store_prepare(w->c, sql.data, e);

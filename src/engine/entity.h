@@ -193,6 +193,12 @@ enum store_class field_store_class(enum field_type t);
 const char *field_type_name(enum field_type t);
 bool field_type_parse(const char *name, enum field_type *out);
 unsigned field_max_len(const struct field *f);
+/* Names sort per collation (text/collate.h) from collation keys kept in
+ * columns of their own, "name_key_zh_hans", indexed and written with the
+ * name: plain BLOBs, so any SQLite tool can still check the file. Built-in
+ * indexed identifying text fields have them. */
+bool field_has_sort_keys(const struct field *f);
+void field_sort_key_column(const struct field *f, enum collation c, char *out, size_t n);
 /* How a personal field is masked ("phone", "email", "text"); NULL if the
  * field is not personal data. */
 const char *field_mask_kind(const struct field *f);

@@ -401,6 +401,21 @@ cursor_decode(const char *cursor, const char *sort, json_t **value, int64_t *id,
 	return ERR_OK;
 }
 
+/* Field f as it sorts under coll: its sort-key column where it has one
+ * (indexed), else its collation key computed row by row. */
+static void
+sort_expr(struct buf *sql, const struct field *f, enum collation coll)
+{
+	char col[160];
+
+	if (coll != COLL_NONE && field_has_sort_keys(f)) {
+		field_sort_key_column(f, coll, col, sizeof(col));
+		buf_adds(sql, col);
+	} else {
+		store_sql_sort_expr(sql, f->name, coll);
+	}
+}
+
 /* Rows after (v, id) in the order (col dir, id dir). SQLite puts NULLs
  * first ascending and last descending; the conditions follow that. Under
  * a collation, the column and the value compare by their sort keys. */
@@ -428,7 +443,7 @@ keyset_sql(struct buf *sql, struct binds *b, const struct field *f, enum collati
 	}
 	buf_init(&col, 512);
 	buf_init(&param, 512);
-	store_sql_sort_expr(&col, f->name, coll);
+	sort_expr(&col, f, coll);
 	store_sql_sort_expr(&param, "?", coll);
 	buf_printf(sql, " AND (%s %s %s OR (%s = %s AND id %s ?)", col.data, gt, param.data, col.data,
 		   param.data, gt);
@@ -593,7 +608,7 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		buf_printf(&sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
 	} else {
 		buf_adds(&sql, " ORDER BY ");
-		store_sql_sort_expr(&sql, q->sort->name, q->coll);
+		sort_expr(&sql, q->sort, q->coll);
 		buf_printf(&sql, " %s, id %s", q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
 	}
 	buf_printf(&sql, " LIMIT %lld", (long long)q->limit + 1);

@@ -392,6 +392,28 @@ record_check_act(struct wtx *w, const struct entity *en, int64_t id, const char 
 
 /* ---- writes ---- */
 
+/* The sort-key columns of d's names, computed from the same parameters
+ * as the names (field i is parameter first + i): their names (INSERT's
+ * column list), their values, or both (UPDATE's "col = value"). */
+static void
+sort_key_sql(struct buf *sql, const struct entity_def *d, int first, bool values, bool names)
+{
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (!field_has_sort_keys(&d->fields[i]))
+			continue;
+		for (int k = COLL_EN; k < COLL_COUNT; k++) {
+			char col[160], param[32];
+			field_sort_key_column(&d->fields[i], (enum collation)k, col, sizeof(col));
+			snprintf(param, sizeof(param), "?%d", first + (int)i);
+			buf_adds(sql, ", ");
+			if (names)
+				buf_printf(sql, "%s%s", col, values ? " = " : "");
+			if (values)
+				store_sql_sort_expr(sql, param, (enum collation)k);
+		}
+	}
+}
+
 void
 record_write_sql(const struct entity_def *d, char **insert, char **update)
 {
@@ -401,15 +423,18 @@ record_write_sql(const struct entity_def *d, char **insert, char **update)
 	buf_printf(&sql, "INSERT INTO %s (created_at, updated_at, version, custom", d->name);
 	for (size_t i = 0; i < d->nfields; i++)
 		buf_printf(&sql, ", %s", d->fields[i].name);
+	sort_key_sql(&sql, d, 4, false, true);
 	buf_adds(&sql, ") VALUES (?, ?, 1, ?");
 	for (size_t i = 0; i < d->nfields; i++)
 		buf_adds(&sql, ", ?");
+	sort_key_sql(&sql, d, 4, true, false);
 	buf_addc(&sql, ')');
 	*insert = buf_detach(&sql, NULL);
 	buf_printf(&sql, "UPDATE %s SET updated_at = ?, version = version + 1, custom = ", d->name);
 	store_sql_json_merge(&sql, "custom");
 	for (size_t i = 0; i < d->nfields; i++)
 		buf_printf(&sql, ", %s = ?", d->fields[i].name);
+	sort_key_sql(&sql, d, 3, true, true);
 	buf_adds(&sql, " WHERE id = ? AND version = ?");
 	*update = buf_detach(&sql, NULL);
 }

@@ -73,6 +73,19 @@ field_max_len(const struct field *f)
 	}
 }
 
+bool
+field_has_sort_keys(const struct field *f)
+{
+	return f->type == FT_STRING && !(f->flags & F_CUSTOM) &&
+	       (f->flags & (F_INDEXED | F_IDENTIFYING)) == (F_INDEXED | F_IDENTIFYING);
+}
+
+void
+field_sort_key_column(const struct field *f, enum collation c, char *out, size_t n)
+{
+	snprintf(out, n, "%s_key_%s", f->name, collation_name(c));
+}
+
 const char *
 field_mask_kind(const struct field *f)
 {

@@ -69,25 +69,32 @@ create_index(struct store_conn *c, const char *table, const char *name, const ch
 	return store_exec(c, sql, e);
 }
 
-/* Names sort by each collation from an index: a page of a million
- * customers by pinyin or by strokes is then as quick as by code point. */
+/* The sort-key columns of d's names (engine/entity.h), their indexes, and
+ * their values for rows written before they existed. */
 static enum err_code
-create_name_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
+sync_sort_keys(struct store_conn *c, const struct entity_def *d, struct err *e)
 {
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct field *f = &d->fields[i];
-		if (f->type != FT_STRING || (f->flags & (F_INDEXED | F_IDENTIFYING)) != (F_INDEXED | F_IDENTIFYING))
+		if (!field_has_sort_keys(f))
 			continue;
 		for (int k = COLL_EN; k < COLL_COUNT; k++) {
-			char name[160];
-			struct buf col;
-			snprintf(name, sizeof(name), "%s_%s_%s", d->name, f->name, collation_name(k));
-			buf_init(&col, 256);
-			store_sql_sort_expr(&col, f->name, (enum collation)k);
-			enum err_code rc = create_index(c, d->name, name, col.data, false, false, e);
-			buf_release(&col);
-			if (rc != ERR_OK)
-				return rc;
+			char col[160], name[200], sql[512];
+			struct buf key;
+			field_sort_key_column(f, (enum collation)k, col, sizeof(col));
+			if (!store_table_has_column(c, d->name, col)) {
+				buf_init(&key, 256);
+				store_sql_sort_expr(&key, f->name, (enum collation)k);
+				snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s BLOB; UPDATE %s SET %s = %s",
+					 d->name, col, d->name, col, key.data);
+				enum err_code rc = store_exec(c, sql, e);
+				buf_release(&key);
+				if (rc != ERR_OK)
+					return rc;
+			}
+			snprintf(name, sizeof(name), "%s_%s", d->name, col);
+			if (create_index(c, d->name, name, col, false, false, e) != ERR_OK)
+				return e->code;
 		}
 	}
 	return ERR_OK;
@@ -124,7 +131,7 @@ create_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
 		if (create_index(c, d->name, name, cols, false, false, e) != ERR_OK)
 			return e->code;
 	}
-	if (create_name_indexes(c, d, e) != ERR_OK)
+	if (sync_sort_keys(c, d, e) != ERR_OK)
 		return e->code;
 	for (size_t i = 0; i < d->nindexes; i++) {
 		const struct index_def *x = &d->indexes[i];
