@@ -325,6 +325,11 @@ api_entity_export(struct req *r)
 	if (export_options_parse(&j->o, req_query(r, "format"), req_query(r, "encoding"), &r->err) != ERR_OK)
 		return r->err.code;
 	j->o.no_bom = req_query(r, "bom") && strcmp(req_query(r, "bom"), "false") == 0;
+	const char *sort = req_query(r, "sort"), *locale = req_query(r, "locale");
+	if (!locale)
+		locale = req_header(r, "Accept-Language");
+	j->o.sort = sort ? arena_strdup(r->arena, sort) : NULL;
+	j->o.locale = locale ? arena_strdup(r->arena, locale) : NULL;
 	req_access(r, ACT_EXPORT, &j->acc);
 	/* what one may see and may take away, both */
 	if (j->acc.act < j->acc.read)

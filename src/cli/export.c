@@ -4,6 +4,7 @@
  * Big5), XLSX or vCard 4.0, through domain/export.c, so an export shows
  * what the API shows. A progress bar on a terminal. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
@@ -50,10 +51,10 @@ export_to(struct store *s, const struct export_options *o, const char *path)
 int
 cmd_export(int argc, char **argv)
 {
-	const char *data = NULL, *format = NULL, *encoding = NULL, *pos[2];
+	const char *data = NULL, *format = NULL, *encoding = NULL, *sort = NULL, *locale = NULL, *pos[2];
 	bool no_bom = false;
 	struct opt opts[] = { { "data", &data }, { "format", &format }, { "encoding", &encoding },
-			      { "no-bom", NULL, &no_bom }, { 0 } };
+			      { "no-bom", NULL, &no_bom }, { "sort", &sort }, { "locale", &locale }, { 0 } };
 	struct err e = { 0 };
 	int npos;
 
@@ -61,7 +62,7 @@ cmd_export(int argc, char **argv)
 		return 1;
 	if (npos < 1)
 		return cli_fail("usage: guanxi export [--data DIR] ENTITY [--format csv|xlsx|vcard] "
-				"[--encoding utf-8|gb18030|big5] [--no-bom] [FILE]");
+				"[--encoding utf-8|gb18030|big5] [--no-bom] [--sort FIELD] [--locale zh-Hant] [FILE]");
 	if (!format && npos == 2) {
 		const char *dot = strrchr(pos[1], '.');
 		format = dot && strcmp(dot, ".xlsx") == 0 ? "xlsx" : dot && strcmp(dot, ".vcf") == 0 ? "vcard" : NULL;
@@ -69,7 +70,8 @@ cmd_export(int argc, char **argv)
 	struct store *s = cli_open(cli_data_dir(data), CLI_DEFAULT);
 	if (!s)
 		return 1;
-	struct export_options o = { .en = registry_find(pos[0]), .no_bom = no_bom };
+	struct export_options o = { .en = registry_find(pos[0]), .no_bom = no_bom, .sort = sort,
+				    .locale = locale ? locale : getenv("LANG") };
 	int rc = 1;
 	if (!o.en) {
 		cli_fail("no entity '%s' (see GET /api/v1/meta/entities)", pos[0]);

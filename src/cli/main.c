@@ -30,7 +30,8 @@ static const struct command {
 	{ "retention", cmd_retention, "retention --dry-run | retention run   [--as-of TIME] [--policy ID] [--data DIR]\n"
 				      "        what the retention policies would take, or apply them now" },
 	{ "export", cmd_export, "export  [--data DIR] ENTITY [--format csv|xlsx|vcard] [--encoding utf-8|gb18030|big5]\n"
-				"        [--no-bom] [FILE]            CSV (UTF-8 with BOM by default), XLSX or vCard 4.0" },
+				"        [--no-bom] [--sort FIELD] [--locale TAG] [FILE]   CSV (UTF-8 with BOM by default),\n"
+				"        XLSX or vCard 4.0; names sorted for the locale (default $LANG)" },
 	{ "import", cmd_import, "import  [--data DIR] ENTITY FILE [--format csv|vcard] [--encoding auto|utf-8|gb18030|big5]\n"
 				"        [--map FILE.json] [--key id|email|phone|member_card|...] [--on-match skip|update]\n"
 				"        [--on-missing create|skip]   import CSV or vCards, validated row by row\n"

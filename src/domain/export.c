@@ -219,7 +219,8 @@ write_pages(struct writer *w, long *count, export_progress_fn *progress, void *p
 	enum err_code rc = ERR_OK;
 
 	for (;;) {
-		struct list_params p = { .limit = PAGE, .cursor = cursor };
+		struct list_params p = { .limit = PAGE, .cursor = cursor, .sort = w->o->sort,
+					 .locale = w->o->locale };
 		char *text;
 		size_t len;
 		if ((rc = query_list(w->c, w->o->en, &p, w->o->acc, &text, &len, e)) != ERR_OK)

@@ -19,6 +19,7 @@ struct export_options {
 	enum text_encoding encoding;	/* CSV; ENC_AUTO = UTF-8 */
 	bool no_bom;		/* UTF-8 CSV without the byte-order mark */
 	const struct access *acc;	/* NULL: every record, unmasked */
+	const char *sort, *locale;	/* as for lists; NULL: by id */
 };
 
 /* Parse "csv|xlsx|vcard" and an encoding name; ERR_BADREQ naming the bad

@@ -47,6 +47,7 @@ enum field_flags {
 	F_DEFAULT_NOW = 1 << 8,	/* defaults to the time of the write */
 	F_NOT_FUTURE = 1 << 9,	/* a date that cannot lie ahead */
 	F_IDENTIFYING = 1 << 10,	/* names a person: wiped on erasure, not masked */
+	F_COLLATED = 1 << 12,	/* sorted per the reader's language from indexed keys */
 	F_BY_OWNER = 1 << 11,	/* also indexed after the owner: a filter with
 				 * few values (city, type) stays fast within the
 				 * own scope; each such index costs writes */
@@ -193,10 +194,11 @@ enum store_class field_store_class(enum field_type t);
 const char *field_type_name(enum field_type t);
 bool field_type_parse(const char *name, enum field_type *out);
 unsigned field_max_len(const struct field *f);
-/* Names sort per collation (text/collate.h) from collation keys kept in
- * columns of their own, "name_key_zh_hans", indexed and written with the
- * name: plain BLOBs, so any SQLite tool can still check the file. Built-in
- * indexed identifying text fields have them. */
+/* Fields marked F_COLLATED sort per collation (text/collate.h) from
+ * collation keys kept in columns of their own, "name_key_zh_hans", indexed
+ * and written with the field: plain BLOBs, so any SQLite tool can still
+ * check the file. Other text sorts per collation too, computing the keys
+ * as it reads. */
 bool field_has_sort_keys(const struct field *f);
 void field_sort_key_column(const struct field *f, enum collation c, char *out, size_t n);
 /* How a personal field is masked ("phone", "email", "text"); NULL if the

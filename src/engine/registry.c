@@ -76,8 +76,7 @@ field_max_len(const struct field *f)
 bool
 field_has_sort_keys(const struct field *f)
 {
-	return f->type == FT_STRING && !(f->flags & F_CUSTOM) &&
-	       (f->flags & (F_INDEXED | F_IDENTIFYING)) == (F_INDEXED | F_IDENTIFYING);
+	return f->type == FT_STRING && (f->flags & F_COLLATED) && !(f->flags & F_CUSTOM);
 }
 
 void

@@ -6,7 +6,8 @@
 
 static const struct field fields[] = {
 	{ .name = "customer_id", .type = FT_REF, .ref = "customers", .flags = F_REQUIRED | F_INDEXED },
-	{ .name = "name", .type = FT_STRING, .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE | F_IDENTIFYING },
+	{ .name = "name", .type = FT_STRING,
+	  .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE | F_IDENTIFYING | F_COLLATED },
 	{ .name = "family_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE | F_IDENTIFYING },
 	{ .name = "given_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE | F_IDENTIFYING },
 	{ .name = "local_name", .type = FT_STRING, .flags = F_SEARCHABLE | F_IDENTIFYING,

@@ -13,7 +13,8 @@ static const char *const classes[] = { "individual", "intermediary", "manufactur
 
 static const struct field fields[] = {
 	{ .name = "kind", .type = FT_ENUM, .values = kinds, .def = "\"person\"" },
-	{ .name = "name", .type = FT_STRING, .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE | F_IDENTIFYING },
+	{ .name = "name", .type = FT_STRING,
+	  .flags = F_REQUIRED | F_INDEXED | F_SEARCHABLE | F_IDENTIFYING | F_COLLATED },
 	{ .name = "family_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE | F_IDENTIFYING },
 	{ .name = "given_name", .type = FT_STRING, .max_len = 100, .flags = F_SEARCHABLE | F_IDENTIFYING },
 	{ .name = "local_name", .type = FT_STRING, .flags = F_INDEXED | F_SEARCHABLE | F_IDENTIFYING,

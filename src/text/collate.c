@@ -75,7 +75,7 @@ collation_for_locale(const char *locale)
 		return COLL_NONE;
 	while (*locale == ' ')
 		locale++;
-	size_t n = strcspn(locale, ",; ");
+	size_t n = strcspn(locale, ",; .@");	/* also POSIX: zh_TW.UTF-8 */
 	if (n == 0 || (n == 1 && *locale == '*'))	/* "*": any language, no preference */
 		return COLL_NONE;
 	static const char *const hant[] = { "zh-Hant", "zh_Hant", "zh-TW", "zh_TW", "zh-HK", "zh_HK",

@@ -78,3 +78,18 @@ test('bad locale values', async () => {
   // an unknown tag is English, not an error
   assertStatus(await api.get(`/api/v1/customers?${qs({ sort: 'name', locale: 'tlh-Piqd' })}`), 200);
 });
+
+test('exports sort the same way', async () => {
+  const r = await api.get(`/api/v1/customers/export?${qs({ format: 'csv', sort: 'name', locale: 'zh-Hant', bom: 'false' })}`);
+  assertStatus(r, 200);
+  const names = r.text.split(/\r?\n/).slice(1).filter(Boolean).map((line) => line.split(',')[2]);
+  assert.deepEqual(han(names), HAN_STROKES);
+  const p = await api.get(`/api/v1/customers/export?${qs({ format: 'csv', sort: 'name', bom: 'false' })}`, { headers: { 'Accept-Language': 'zh-CN' } });
+  assert.deepEqual(han(p.text.split(/\r?\n/).slice(1).filter(Boolean).map((line) => line.split(',')[2])), HAN_PINYIN);
+  const cli = await srv.cliOk(['export', 'customers', '--sort', 'name', '--locale', 'zh-TW', '--no-bom']);
+  assert.deepEqual(han(cli.stdout.split(/\r?\n/).slice(1).filter(Boolean).map((line) => line.split(',')[2])), HAN_STROKES);
+  const posix = await srv.cli(['export', 'customers', '--sort', 'name', '--no-bom'], { env: { ...process.env, LANG: 'zh_TW.UTF-8' } });
+  assert.equal(posix.code, 0, posix.stderr);
+  assert.deepEqual(han(posix.stdout.split(/\r?\n/).slice(1).filter(Boolean).map((line) => line.split(',')[2])), HAN_STROKES, '$LANG');
+  assertError(await api.get(`/api/v1/customers/export?${qs({ format: 'csv', sort: 'notes' })}`), 400, 'bad_request');
+});
