@@ -31,16 +31,13 @@ identifier_normalize(const char *kind, const char *value)
 	return buf_detach(&b, NULL);
 }
 
-char *
-identifiers_search_text(const struct entity *en, const struct field *f, const json_t *rec)
+bool
+identifiers_search_is_phone(const struct entity *en, const struct field *f, const json_t *rec)
 {
 	(void)en;
 	const char *kind = json_string_value(json_object_get(rec, "kind"));
-	const char *value = json_string_value(json_object_get(rec, f->name));
 
-	if (!kind || !value || strcmp(kind, "phone") != 0)
-		return NULL;
-	return phone_international(value, NULL);
+	return kind && strcmp(kind, "phone") == 0 && strcmp(f->name, "value") == 0;
 }
 
 enum err_code

@@ -19,8 +19,8 @@ char *identifier_normalize(const char *kind, const char *value);
 enum err_code identifiers_before_save(struct wtx *w, const struct entity *en, json_t *rec,
 				      const json_t *old, struct err *e);
 
-/* Hook: a phone identifier is searched as its international digits. */
-char *identifiers_search_text(const struct entity *en, const struct field *f, const json_t *rec);
+/* Hook: a phone identifier is searched as a phone number. */
+bool identifiers_search_is_phone(const struct entity *en, const struct field *f, const json_t *rec);
 
 /* The live identifier (kind, norm): its id and holder, or 0 if none. */
 enum err_code identifier_find(struct store_conn *c, const char *kind, const char *norm,

@@ -88,9 +88,9 @@ struct entity_hooks {
 	enum err_code (*after_restore)(struct wtx *w, const struct entity *en,
 				       const json_t *rec, const char *deleted_at,
 				       struct err *e);
-	/* The search form of searchable field f of rec, malloc'd; NULL for
-	 * the default (engine/search.h). */
-	char *(*search_text)(const struct entity *en, const struct field *f, const json_t *rec);
+	/* Does searchable field f of rec hold a phone number (as FT_PHONE
+	 * fields do)? Phones are searched by their digits (engine/search.h). */
+	bool (*search_is_phone)(const struct entity *en, const struct field *f, const json_t *rec);
 };
 
 /* An index beyond the one-column indexes of F_INDEXED fields. */

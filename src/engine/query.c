@@ -343,11 +343,12 @@ static void
 text_match_sql(struct buf *sql, struct binds *b, const struct entity *en,
 	       const struct search_query *q, bool masked, json_t *keep)
 {
-	const char *expr;
+	const char *bind[SEARCH_LIST_BINDS];
+	size_t n;
 
-	search_list_sql(sql, en, q, masked, &expr);
-	if (expr) {
-		json_t *v = json_string(expr);
+	search_list_sql(sql, en, q, masked, bind, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_string(bind[i]);
 		json_array_append_new(keep, v);
 		bind_add(b, &text_field, v);
 	}

@@ -9,9 +9,10 @@
 #include "util/utf8.h"
 
 /* Bumped when the search form changes, so indexes are rebuilt. */
-#define SEARCH_FORM_VERSION 3
+#define SEARCH_FORM_VERSION 4
 #define PINYIN_COLUMN "_pinyin"
 #define MAX_COLUMNS 32
+#define SEARCH_CANDIDATES 500	/* full-text matches ranked per entity */
 
 /* The columns of en's index: its searchable built-in fields, then pinyin. */
 struct layout {
@@ -63,23 +64,87 @@ str_member(const json_t *rec, const char *name)
 	return json_string_value(json_object_get(rec, name));
 }
 
-/* Field f of rec as indexed; NULL for no value. */
+static bool
+is_phone(const struct entity *en, const struct field *f, const json_t *rec)
+{
+	const struct entity_hooks *h = en->def->hooks;
+
+	return f->type == FT_PHONE || (h && h->search_is_phone && h->search_is_phone(en, f, rec));
+}
+
+/* Field f of rec as the full-text index holds it; NULL for no value, and
+ * for phone numbers, which have an index of their own (see phones_put). */
 static char *
 column_text(const struct entity *en, const struct field *f, const json_t *rec)
 {
-	const struct entity_hooks *h = en->def->hooks;
 	const char *v = str_member(rec, f->name);
 
-	if (!v)
+	if (!v || is_phone(en, f, rec))
 		return NULL;
-	if (h && h->search_text) {
-		char *t = h->search_text(en, f, rec);
-		if (t)
-			return t;
-	}
-	if (f->type == FT_PHONE)
-		return phone_international(v, str_member(rec, "country"));
 	return text_search_fold(v, strlen(v), NULL);
+}
+
+/* ---- phone numbers ----
+ *
+ * A phone number is kept as its international digits and those digits
+ * reversed, indexed: a number typed whole, without its calling code or
+ * without its trunk 0 is then a suffix of it, found by a range of the
+ * reversed digits (a B-tree seek), however common its digits are. */
+
+static void
+reverse(const char *s, char *out, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (len >= n)
+		len = n - 1;
+	for (size_t i = 0; i < len; i++)
+		out[i] = s[len - 1 - i];
+	out[len] = '\0';
+}
+
+static enum err_code
+phones_drop(struct store_conn *c, const struct entity *en, int64_t id, struct err *e)
+{
+	struct stmt *st = store_prepare(c, "DELETE FROM search_phones WHERE entity = ? AND record_id = ?", e);
+
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, en->def->name);
+	stmt_bind_int(st, 2, id);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+static enum err_code
+phones_put(struct store_conn *c, const struct entity *en, const struct layout *l, int64_t id,
+	   const json_t *rec, struct err *e)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *v = str_member(rec, l->name[i]);
+		if (!v || !is_phone(en, l->field[i], rec))
+			continue;
+		char *intl = phone_international(v, str_member(rec, "country")), rev[64];
+		if (!intl)
+			continue;
+		reverse(intl, rev, sizeof(rev));
+		struct stmt *st = store_prepare(c, "INSERT INTO search_phones (entity, record_id, field, "
+					       "digits, reversed) VALUES (?, ?, ?, ?, ?)", e);
+		if (st) {
+			stmt_bind_str(st, 1, en->def->name);
+			stmt_bind_int(st, 2, id);
+			stmt_bind_str(st, 3, l->name[i]);
+			stmt_bind_str(st, 4, intl);
+			stmt_bind_str(st, 5, rev);
+			stmt_step(st, e);
+			stmt_finish(st);
+		}
+		free(intl);
+		if (e->code != ERR_OK)
+			return e->code;
+	}
+	return ERR_OK;
 }
 
 /* A Latin name run together ("Wang Xiaoming" → "wangxiaoming"), so that
@@ -191,7 +256,7 @@ put_row(struct store_conn *c, const struct entity *en, const struct layout *l, i
 	}
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
-	return rc < 0 ? e->code : ERR_OK;
+	return rc < 0 ? e->code : phones_put(c, en, l, id, rec, e);
 }
 
 static enum err_code
@@ -210,7 +275,7 @@ drop_row(struct store_conn *c, const struct entity *en, int64_t id, struct err *
 	stmt_bind_int(st, 1, id);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
-	return rc < 0 ? e->code : ERR_OK;
+	return rc < 0 ? e->code : phones_drop(c, en, id, e);
 }
 
 enum err_code
@@ -319,7 +384,9 @@ sync_entity(struct store_conn *c, const struct entity *en, struct err *e)
 		return e->code;
 	if (same)
 		return ERR_OK;
-	if (store_search_create(c, table, l.name, l.n + 1, e) != ERR_OK ||
+	char sql[200];
+	snprintf(sql, sizeof(sql), "DELETE FROM search_phones WHERE entity = '%s'", en->def->name);
+	if (store_search_create(c, table, l.name, l.n + 1, e) != ERR_OK || store_exec(c, sql, e) != ERR_OK ||
 	    index_all(c, en, &l, e) != ERR_OK)
 		return e->code;
 	if (!(st = store_prepare(c, "INSERT OR REPLACE INTO search_layouts (name, layout) VALUES (?, ?)", e)))
@@ -335,7 +402,13 @@ enum err_code
 search_sync(struct store_conn *c, struct err *e)
 {
 	if (store_exec(c, "CREATE TABLE IF NOT EXISTS search_layouts "
-			  "(name TEXT PRIMARY KEY, layout TEXT NOT NULL)", e) != ERR_OK)
+			  "(name TEXT PRIMARY KEY, layout TEXT NOT NULL);"
+			  "CREATE TABLE IF NOT EXISTS search_phones (entity TEXT NOT NULL,"
+			  " record_id INTEGER NOT NULL, field TEXT NOT NULL, digits TEXT NOT NULL,"
+			  " reversed TEXT NOT NULL);"
+			  "CREATE INDEX IF NOT EXISTS search_phones_reversed ON search_phones(reversed);"
+			  "CREATE INDEX IF NOT EXISTS search_phones_record ON search_phones(entity, record_id)",
+			  e) != ERR_OK)
 		return e->code;
 	for (size_t i = 0; i < registry_count(); i++) {
 		const struct entity *en = registry_at(i);
@@ -412,6 +485,13 @@ search_query_parse(const char *text, struct search_query *q, struct err *e)
 		q->term[0][0] = digits;
 		q->term[0][1] = trunk;
 		q->nterms = 1;
+		/* 00 852 …: the international prefix is not part of the number */
+		q->phone[0] = xstrdup(strncmp(digits, "00", 2) == 0 ? digits + 2 : digits);
+		q->phone[1] = trunk ? xstrdup(trunk) : NULL;
+		for (size_t k = 0; k < SEARCH_MAX_ALTS && q->phone[k]; k++) {
+			reverse(q->phone[k], q->phone_lo[k], sizeof(q->phone_lo[k]));
+			snprintf(q->phone_hi[k], sizeof(q->phone_hi[k]), "%s:", q->phone_lo[k]);	/* ':' follows '9' */
+		}
 	} else {
 		for (const char *p = text; *p && q->nterms < SEARCH_MAX_TERMS;) {
 			while (blank(*p))
@@ -436,6 +516,8 @@ search_query_release(struct search_query *q)
 		for (size_t k = 0; k < SEARCH_MAX_ALTS; k++)
 			free(q->term[i][k]);
 	free(q->joined);
+	for (size_t k = 0; k < SEARCH_MAX_ALTS; k++)
+		free(q->phone[k]);
 	free(q->expr[0]);
 	free(q->expr[1]);
 	memset(q, 0, sizeof(*q));
@@ -465,20 +547,27 @@ match_expr(const struct entity *en, const struct search_query *cq, bool masked)
 
 void
 search_list_sql(struct buf *sql, const struct entity *en, const struct search_query *q,
-		bool masked, const char **bind)
+		bool masked, const char **bind, size_t *nbind)
 {
 	char table[160];
 
+	*nbind = 0;
 	table_name(en, table, sizeof(table));
 	if (!search_enabled(en)) {
 		buf_adds(sql, " AND 0");
-		*bind = NULL;
 		return;
 	}
-	buf_adds(sql, " AND id IN (");
+	buf_adds(sql, " AND (id IN (");
 	store_sql_search_match(sql, table, NULL, NULL, 0);
 	buf_addc(sql, ')');
-	*bind = match_expr(en, q, masked);
+	bind[(*nbind)++] = match_expr(en, q, masked);
+	for (size_t k = 0; !masked && k < SEARCH_MAX_ALTS && q->phone[k]; k++) {
+		buf_printf(sql, " OR id IN (SELECT record_id FROM search_phones WHERE entity = '%s' "
+			   "AND reversed >= ? AND reversed < ?)", en->def->name);
+		bind[(*nbind)++] = q->phone_lo[k];
+		bind[(*nbind)++] = q->phone_hi[k];
+	}
+	buf_addc(sql, ')');
 }
 
 /* The field that matched: the first column holding the first term (in
@@ -502,21 +591,89 @@ matched_field(const struct layout *l, struct stmt *st, int first_col, const stru
 	return NULL;
 }
 
-enum err_code
-search_entity(struct store_conn *c, const struct entity *en, const struct search_query *q,
-	      const struct access *acc, int limit, json_t *out, struct err *e)
+/* Was record id of en found already (by its phone)? */
+static bool
+have_hit(const json_t *out, const struct entity *en, int64_t id)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(out, i, h)
+		if (json_integer_value(json_object_get(h, "id")) == id &&
+		    strcmp(json_string_value(json_object_get(h, "entity")), en->def->name) == 0)
+			return true;
+	return false;
+}
+
+static void
+add_hit(json_t *out, const struct entity *en, struct stmt *st, double score, const char *field)
+{
+	json_t *rec = json_loadb(stmt_text(st, 0), stmt_len(st, 0), 0, NULL);
+
+	json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
+					     "id", (json_int_t)stmt_int(st, 1), "score", score,
+					     "matched_field", field, "record", rec ? rec : json_null()));
+}
+
+/* Records of en with a phone number the query's digits end (a number
+ * written in full matches itself): the best kind of hit a phone-like
+ * query can have. Personal data, so not for masked callers. */
+static enum err_code
+phone_hits(struct store_conn *c, const struct entity *en, const struct search_query *q,
+	   const struct access *acc, int limit, json_t *out, struct err *e)
+{
+	struct buf sql;
+	size_t n = 0;
+
+	if (!q->phone[0] || (acc && acc->masked))
+		return ERR_OK;
+	buf_init(&sql, 1 << 16);
+	buf_adds(&sql, "SELECT ");
+	record_json_sql(&sql, en, NULL, false);
+	buf_printf(&sql, ", %s.id, p.field, p.digits FROM search_phones AS p JOIN %s ON %s.id = p.record_id "
+		   "WHERE p.entity = '%s' AND (", en->def->name, en->def->name, en->def->name, en->def->name);
+	for (; n < SEARCH_MAX_ALTS && q->phone[n]; n++)
+		buf_printf(&sql, "%s(p.reversed >= ? AND p.reversed < ?)", n ? " OR " : "");
+	buf_adds(&sql, ") AND deleted_at IS NULL");
+	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, SHARES_READ);
+	buf_printf(&sql, " LIMIT %d", limit);
+	struct stmt *st = store_prepare(c, sql.data, e);
+	buf_release(&sql);
+	if (!st)
+		return e->code;
+	for (size_t i = 0; i < n; i++) {
+		stmt_bind_str(st, (int)(2 * i + 1), q->phone_lo[i]);
+		stmt_bind_str(st, (int)(2 * i + 2), q->phone_hi[i]);
+	}
+	access_bind(st, acc);
+	int rc;
+	while ((rc = stmt_step(st, e)) == 1) {
+		if (have_hit(out, en, stmt_int(st, 1)))
+			continue;
+		/* the whole number typed: before a number that merely ends so */
+		double score = strcmp(stmt_text(st, 3), q->phone[0]) == 0 ? 1000.0 : 500.0;
+		add_hit(out, en, st, score, stmt_text(st, 2));
+	}
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+/* The full-text candidates: the newest SEARCH_CANDIDATES matches the caller
+ * may see, then the best of those by BM25. A common word (Smith, 王)
+ * costs no more than a rare one. */
+static enum err_code
+text_hits(struct store_conn *c, const struct entity *en, const struct search_query *q,
+	  const struct access *acc, int limit, json_t *out, struct err *e)
 {
 	struct layout l;
 	char table[160];
 	struct buf sql;
 	bool masked = acc && acc->masked;
 
-	if (!search_enabled(en))
-		return ERR_OK;
 	layout_of(en, &l);
 	table_name(en, table, sizeof(table));
 	buf_init(&sql, 1 << 16);
-	buf_adds(&sql, "SELECT ");
+	buf_adds(&sql, "SELECT * FROM (SELECT ");
 	record_json_sql(&sql, en, NULL, masked);
 	buf_adds(&sql, ", m.search_id, m.search_score");
 	for (size_t i = 0; i <= l.n; i++)
@@ -526,7 +683,7 @@ search_entity(struct store_conn *c, const struct entity *en, const struct search
 	buf_printf(&sql, ") AS m JOIN %s ON %s.id = m.search_id WHERE deleted_at IS NULL",
 		   en->def->name, en->def->name);
 	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, SHARES_READ);
-	buf_printf(&sql, " ORDER BY m.search_score LIMIT %d", limit);
+	buf_printf(&sql, " LIMIT %d) ORDER BY search_score LIMIT %d", SEARCH_CANDIDATES, limit);
 	const char *expr = match_expr(en, q, masked);
 	struct stmt *st = store_prepare(c, sql.data, e);
 	buf_release(&sql);
@@ -535,15 +692,20 @@ search_entity(struct store_conn *c, const struct entity *en, const struct search
 	stmt_bind_str(st, 1, expr);
 	access_bind(st, acc);
 	int rc;
-	while ((rc = stmt_step(st, e)) == 1) {
-		json_t *rec = json_loadb(stmt_text(st, 0), stmt_len(st, 0), 0, NULL);
-		const char *field = matched_field(&l, st, 3, q, masked);
-		json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
-						     "id", (json_int_t)stmt_int(st, 1),
-						     "score", -stmt_double(st, 2),
-						     "matched_field", field,
-						     "record", rec ? rec : json_null()));
-	}
+	while ((rc = stmt_step(st, e)) == 1)
+		if (!have_hit(out, en, stmt_int(st, 1)))
+			add_hit(out, en, st, -stmt_double(st, 2), matched_field(&l, st, 3, q, masked));
 	stmt_finish(st);
 	return rc < 0 ? e->code : ERR_OK;
+}
+
+enum err_code
+search_entity(struct store_conn *c, const struct entity *en, const struct search_query *q,
+	      const struct access *acc, int limit, json_t *out, struct err *e)
+{
+	if (!search_enabled(en))
+		return ERR_OK;
+	if (phone_hits(c, en, q, acc, limit, out, e) != ERR_OK)
+		return e->code;
+	return text_hits(c, en, q, acc, limit, out, e);
 }

@@ -45,6 +45,8 @@ struct search_query {
 	char *term[SEARCH_MAX_TERMS][SEARCH_MAX_ALTS];	/* in search form */
 	size_t nterms;
 	char *joined;		/* the terms run together (pinyin), or NULL */
+	char *phone[SEARCH_MAX_ALTS];	/* a phone-like query's digits (and without trunk 0) */
+	char phone_lo[SEARCH_MAX_ALTS][64], phone_hi[SEARCH_MAX_ALTS][66];	/* their reversed range */
 	char *expr[2];		/* store match expression: [0] all, [1] no personal fields */
 };
 
@@ -52,10 +54,12 @@ struct search_query {
 enum err_code search_query_parse(const char *q, struct search_query *out, struct err *e);
 void search_query_release(struct search_query *q);
 
-/* Append " AND id IN (records of en matching q)" and the expression to
- * bind, to a list's WHERE clause. masked: personal fields do not match. */
+/* Append " AND id IN (records of en matching q)" to a list's WHERE
+ * clause, and the values to bind in order to bind[0 .. *nbind - 1].
+ * masked: personal fields (phones among them) do not match. */
+#define SEARCH_LIST_BINDS (1 + 2 * SEARCH_MAX_ALTS)
 void search_list_sql(struct buf *sql, const struct entity *en, const struct search_query *q,
-		     bool masked, const char **bind);
+		     bool masked, const char **bind, size_t *nbind);
 
 /* One entity's best matches, visible under acc, appended to out (a JSON
  * array) as {entity, id, score, matched_field, record}. */

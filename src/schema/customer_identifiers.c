@@ -20,7 +20,7 @@ static const struct index_def indexes[] = {
 
 static const struct entity_hooks hooks = {
 	.before_save = identifiers_before_save,
-	.search_text = identifiers_search_text,
+	.search_is_phone = identifiers_search_is_phone,
 };
 
 const struct entity_def customer_identifiers_entity = {

@@ -148,6 +148,8 @@ store_sql_search_match(struct buf *b, const char *table, const char *const *cols
 			buf_printf(b, ", %s AS search_c%zu", cols[i], i);
 	}
 	buf_printf(b, " FROM %s WHERE %s MATCH ?", table, table);
+	if (weights)	/* newest first, so a caller can stop early */
+		buf_adds(b, " ORDER BY rowid DESC");
 }
 
 /* A phrase: the text in double quotes, inner quotes doubled. */
