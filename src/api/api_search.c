@@ -187,7 +187,7 @@ phone_identifier(struct store_conn *c, const char *value, struct hit *h, struct 
 	if (strlen(national) < 7 || search_query_parse(national, &sq, e) != ERR_OK)
 		goto out;
 	json_t *hits = json_array();
-	rc = search_entity(c, en, &sq, NULL, 20, hits, e);
+	rc = search_entity_phones(c, en, &sq, NULL, 20, hits, e);
 	size_t i;
 	json_t *hit;
 	json_array_foreach(hits, i, hit) {

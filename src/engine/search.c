@@ -12,7 +12,7 @@
 #define SEARCH_FORM_VERSION 4
 #define PINYIN_COLUMN "_pinyin"
 #define MAX_COLUMNS 32
-#define SEARCH_CANDIDATES 500	/* full-text matches ranked per entity */
+#define SEARCH_CANDIDATES 100	/* full-text matches ranked per entity */
 
 /* The columns of en's index: its searchable built-in fields, then pinyin. */
 struct layout {
@@ -407,7 +407,10 @@ search_sync(struct store_conn *c, struct err *e)
 			  " record_id INTEGER NOT NULL, field TEXT NOT NULL, digits TEXT NOT NULL,"
 			  " reversed TEXT NOT NULL);"
 			  "CREATE INDEX IF NOT EXISTS search_phones_reversed ON search_phones(reversed);"
-			  "CREATE INDEX IF NOT EXISTS search_phones_record ON search_phones(entity, record_id)",
+			  /* by record alone: an (entity, …) index would tempt the
+			   * planner away from the reversed digits */
+			  "DROP INDEX IF EXISTS search_phones_record;"
+			  "CREATE INDEX IF NOT EXISTS search_phones_by_record ON search_phones(record_id)",
 			  e) != ERR_OK)
 		return e->code;
 	for (size_t i = 0; i < registry_count(); i++) {
@@ -558,7 +561,7 @@ search_list_sql(struct buf *sql, const struct entity *en, const struct search_qu
 		return;
 	}
 	buf_adds(sql, " AND (id IN (");
-	store_sql_search_match(sql, table, NULL, NULL, 0);
+	store_sql_search_match(sql, table, NULL, 0);
 	buf_addc(sql, ')');
 	bind[(*nbind)++] = match_expr(en, q, masked);
 	for (size_t k = 0; !masked && k < SEARCH_MAX_ALTS && q->phone[k]; k++) {
@@ -603,6 +606,37 @@ have_hit(const json_t *out, const struct entity *en, int64_t id)
 		    strcmp(json_string_value(json_object_get(h, "entity")), en->def->name) == 0)
 			return true;
 	return false;
+}
+
+static int
+by_score_desc(const void *a, const void *b)
+{
+	double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
+	double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
+
+	return (x < y) - (x > y);
+}
+
+/* Append the best limit of hits to out, best first (a stable order: among
+ * equals, the newer first, as they came). */
+static void
+best_hits(json_t *hits, int limit, json_t *out)
+{
+	size_t n = json_array_size(hits);
+	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(hits, i);
+	/* insertion sort keeps equals in order; n is at most SEARCH_CANDIDATES */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && by_score_desc(&v[j - 1], &v[j]) > 0; j--) {
+			json_t *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	for (size_t i = 0; i < n && i < (size_t)limit; i++)
+		json_array_append(out, v[i]);
+	free(v);
 }
 
 static void
@@ -658,8 +692,54 @@ phone_hits(struct store_conn *c, const struct entity *en, const struct search_qu
 	return rc < 0 ? e->code : ERR_OK;
 }
 
+/* How well alt matches text v (a column, one value a line): the whole of
+ * a value 4, the start of one 2, elsewhere 1, absent 0. */
+static int
+match_quality(const char *v, const char *alt)
+{
+	size_t n = strlen(alt);
+	int best = 0;
+
+	for (const char *p = strstr(v, alt); p; p = strstr(p + 1, alt)) {
+		bool start = p == v || p[-1] == '\n';
+		bool end = p[n] == '\0' || p[n] == '\n' || p[n] == ' ';
+		int q = start && end ? 4 : start ? 2 : 1;
+		if (q > best)
+			best = q;
+	}
+	return best;
+}
+
+/* A hit's score: for each term, its best match over the columns, weighed
+ * by the column (names above e-mail and phones above the rest). Ranking
+ * needs no statistics of the whole index, so it costs the candidates only. */
+static double
+hit_score(const struct layout *l, struct stmt *st, int first_col, const struct search_query *q,
+	  bool masked)
+{
+	double score = 0;
+
+	for (size_t t = 0; t < q->nterms; t++) {
+		double best = 0;
+		for (size_t i = 0; i <= l->n; i++) {
+			const char *v = stmt_text(st, first_col + (int)i);
+			if (!v || (i < l->n && masked && field_mask_kind(l->field[i])))
+				continue;
+			for (size_t k = 0; k < SEARCH_MAX_ALTS && q->term[t][k]; k++) {
+				double s = l->weight[i] * match_quality(v, q->term[t][k]);
+				if (s > best)
+					best = s;
+			}
+			if (q->joined && i == l->n && l->weight[i] * match_quality(v, q->joined) > best)
+				best = l->weight[i] * match_quality(v, q->joined);
+		}
+		score += best;
+	}
+	return score;
+}
+
 /* The full-text candidates: the newest SEARCH_CANDIDATES matches the caller
- * may see, then the best of those by BM25. A common word (Smith, 王)
+ * may see, then the best of those by hit_score. A common word (Smith, 王)
  * costs no more than a rare one. */
 static enum err_code
 text_hits(struct store_conn *c, const struct entity *en, const struct search_query *q,
@@ -669,33 +749,40 @@ text_hits(struct store_conn *c, const struct entity *en, const struct search_que
 	char table[160];
 	struct buf sql;
 	bool masked = acc && acc->masked;
+	json_t *found = json_array();
 
 	layout_of(en, &l);
 	table_name(en, table, sizeof(table));
 	buf_init(&sql, 1 << 16);
-	buf_adds(&sql, "SELECT * FROM (SELECT ");
+	buf_adds(&sql, "SELECT ");
 	record_json_sql(&sql, en, NULL, masked);
-	buf_adds(&sql, ", m.search_id, m.search_score");
+	buf_adds(&sql, ", m.search_id");
 	for (size_t i = 0; i <= l.n; i++)
 		buf_printf(&sql, ", m.search_c%zu", i);
 	buf_adds(&sql, " FROM (");
-	store_sql_search_match(&sql, table, l.name, l.weight, l.n + 1);
-	buf_printf(&sql, ") AS m JOIN %s ON %s.id = m.search_id WHERE deleted_at IS NULL",
+	store_sql_search_match(&sql, table, l.name, l.n + 1);
+	/* CROSS JOIN keeps the matches the outer loop, read as they come,
+	 * newest first, until enough are visible */
+	buf_printf(&sql, ") AS m CROSS JOIN %s ON %s.id = m.search_id WHERE deleted_at IS NULL",
 		   en->def->name, en->def->name);
 	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, SHARES_READ);
-	buf_printf(&sql, " LIMIT %d) ORDER BY search_score LIMIT %d", SEARCH_CANDIDATES, limit);
+	buf_printf(&sql, " LIMIT %d", SEARCH_CANDIDATES);
 	const char *expr = match_expr(en, q, masked);
 	struct stmt *st = store_prepare(c, sql.data, e);
 	buf_release(&sql);
-	if (!st)
+	if (!st) {
+		json_decref(found);
 		return e->code;
+	}
 	stmt_bind_str(st, 1, expr);
 	access_bind(st, acc);
 	int rc;
 	while ((rc = stmt_step(st, e)) == 1)
 		if (!have_hit(out, en, stmt_int(st, 1)))
-			add_hit(out, en, st, -stmt_double(st, 2), matched_field(&l, st, 3, q, masked));
+			add_hit(found, en, st, hit_score(&l, st, 2, q, masked), matched_field(&l, st, 2, q, masked));
 	stmt_finish(st);
+	best_hits(found, limit, out);
+	json_decref(found);
 	return rc < 0 ? e->code : ERR_OK;
 }
 
@@ -703,9 +790,22 @@ enum err_code
 search_entity(struct store_conn *c, const struct entity *en, const struct search_query *q,
 	      const struct access *acc, int limit, json_t *out, struct err *e)
 {
+	size_t before = json_array_size(out);
+
 	if (!search_enabled(en))
 		return ERR_OK;
 	if (phone_hits(c, en, q, acc, limit, out, e) != ERR_OK)
 		return e->code;
+	/* a number found as a phone: its digits elsewhere (in e-mail
+	 * addresses, card numbers) would only add noise, at a cost */
+	if (json_array_size(out) > before)
+		return ERR_OK;
 	return text_hits(c, en, q, acc, limit, out, e);
+}
+
+enum err_code
+search_entity_phones(struct store_conn *c, const struct entity *en, const struct search_query *q,
+		     const struct access *acc, int limit, json_t *out, struct err *e)
+{
+	return search_enabled(en) ? phone_hits(c, en, q, acc, limit, out, e) : ERR_OK;
 }

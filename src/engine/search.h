@@ -67,4 +67,9 @@ enum err_code search_entity(struct store_conn *c, const struct entity *en,
 			    const struct search_query *q, const struct access *acc, int limit,
 			    json_t *out, struct err *e);
 
+/* Only the phone-number matches of q (a phone-like query) in en. */
+enum err_code search_entity_phones(struct store_conn *c, const struct entity *en,
+				   const struct search_query *q, const struct access *acc, int limit,
+				   json_t *out, struct err *e);
+
 #endif

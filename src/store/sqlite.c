@@ -135,20 +135,13 @@ store_sql_search_delete(struct buf *b, const char *table)
 }
 
 void
-store_sql_search_match(struct buf *b, const char *table, const char *const *cols,
-		       const double *weights, size_t ncols)
+store_sql_search_match(struct buf *b, const char *table, const char *const *cols, size_t ncols)
 {
 	buf_adds(b, "SELECT rowid AS search_id");
-	if (weights) {
-		buf_printf(b, ", bm25(%s", table);
-		for (size_t i = 0; i < ncols; i++)
-			buf_printf(b, ", %.1f", weights[i]);
-		buf_adds(b, ") AS search_score");
-		for (size_t i = 0; i < ncols; i++)
-			buf_printf(b, ", %s AS search_c%zu", cols[i], i);
-	}
+	for (size_t i = 0; cols && i < ncols; i++)
+		buf_printf(b, ", %s AS search_c%zu", cols[i], i);
 	buf_printf(b, " FROM %s WHERE %s MATCH ?", table, table);
-	if (weights)	/* newest first, so a caller can stop early */
+	if (cols)	/* newest first, so a caller can stop early */
 		buf_adds(b, " ORDER BY rowid DESC");
 }
 

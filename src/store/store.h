@@ -133,11 +133,10 @@ enum err_code store_search_compact(struct store_conn *c, const char *table, stru
 /* DELETE of the row ? */
 void store_sql_search_delete(struct buf *b, const char *table);
 /* SELECT of the rows matching the expression ? (store_search_expr): their
- * id as search_id; with weights (one per column), also search_score (lower
- * is better) and each column's text as search_c0, search_c1 …, newest
- * (highest id) first. */
+ * id as search_id; with cols, also each column's text as search_c0,
+ * search_c1 …, newest (highest id) first. */
 void store_sql_search_match(struct buf *b, const char *table, const char *const *cols,
-			    const double *weights, size_t ncols);
+			    size_t ncols);
 /* Append the match expression: within columns cols, every term matches
  * (each as any of its alternatives, a stride-sized NULL-padded row of
  * terms), or else `joined` (may be NULL) matches. */
