@@ -608,37 +608,6 @@ have_hit(const json_t *out, const struct entity *en, int64_t id)
 	return false;
 }
 
-static int
-by_score_desc(const void *a, const void *b)
-{
-	double x = json_real_value(json_object_get(*(json_t *const *)a, "score"));
-	double y = json_real_value(json_object_get(*(json_t *const *)b, "score"));
-
-	return (x < y) - (x > y);
-}
-
-/* Append the best limit of hits to out, best first (a stable order: among
- * equals, the newer first, as they came). */
-static void
-best_hits(json_t *hits, int limit, json_t *out)
-{
-	size_t n = json_array_size(hits);
-	json_t **v = xcalloc(n ? n : 1, sizeof(*v));
-
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(hits, i);
-	/* insertion sort keeps equals in order; n is at most SEARCH_CANDIDATES */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && by_score_desc(&v[j - 1], &v[j]) > 0; j--) {
-			json_t *t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	for (size_t i = 0; i < n && i < (size_t)limit; i++)
-		json_array_append(out, v[i]);
-	free(v);
-}
-
 static void
 add_hit(json_t *out, const struct entity *en, struct stmt *st, double score, const char *field)
 {
@@ -738,29 +707,42 @@ hit_score(const struct layout *l, struct stmt *st, int first_col, const struct s
 	return score;
 }
 
-/* The full-text candidates: the newest SEARCH_CANDIDATES matches the caller
- * may see, then the best of those by hit_score. A common word (Smith, 王)
- * costs no more than a rare one. */
-static enum err_code
-text_hits(struct store_conn *c, const struct entity *en, const struct search_query *q,
-	  const struct access *acc, int limit, json_t *out, struct err *e)
+/* A candidate before it is rendered. */
+struct candidate {
+	int64_t id;
+	double score;
+	const char *field;	/* static: a field name or "pinyin" */
+};
+
+static int
+by_candidate_score(const void *a, const void *b)
 {
-	struct layout l;
+	const struct candidate *x = a, *y = b;
+
+	if (x->score != y->score)
+		return (x->score < y->score) - (x->score > y->score);
+	return (x->id < y->id) - (x->id > y->id);	/* then the newer */
+}
+
+/* The newest SEARCH_CANDIDATES full-text matches the caller may see, each
+ * scored; *n of them in cands. */
+static enum err_code
+text_candidates(struct store_conn *c, const struct entity *en, const struct layout *l,
+		const struct search_query *q, const struct access *acc, struct candidate *cands,
+		size_t *n, struct err *e)
+{
 	char table[160];
 	struct buf sql;
 	bool masked = acc && acc->masked;
-	json_t *found = json_array();
 
-	layout_of(en, &l);
+	*n = 0;
 	table_name(en, table, sizeof(table));
 	buf_init(&sql, 1 << 16);
-	buf_adds(&sql, "SELECT ");
-	record_json_sql(&sql, en, NULL, masked);
-	buf_adds(&sql, ", m.search_id");
-	for (size_t i = 0; i <= l.n; i++)
+	buf_adds(&sql, "SELECT m.search_id");
+	for (size_t i = 0; i <= l->n; i++)
 		buf_printf(&sql, ", m.search_c%zu", i);
 	buf_adds(&sql, " FROM (");
-	store_sql_search_match(&sql, table, l.name, l.n + 1);
+	store_sql_search_match(&sql, table, l->name, l->n + 1);
 	/* CROSS JOIN keeps the matches the outer loop, read as they come,
 	 * newest first, until enough are visible */
 	buf_printf(&sql, ") AS m CROSS JOIN %s ON %s.id = m.search_id WHERE deleted_at IS NULL",
@@ -770,20 +752,55 @@ text_hits(struct store_conn *c, const struct entity *en, const struct search_que
 	const char *expr = match_expr(en, q, masked);
 	struct stmt *st = store_prepare(c, sql.data, e);
 	buf_release(&sql);
-	if (!st) {
-		json_decref(found);
+	if (!st)
 		return e->code;
-	}
 	stmt_bind_str(st, 1, expr);
 	access_bind(st, acc);
 	int rc;
-	while ((rc = stmt_step(st, e)) == 1)
-		if (!have_hit(out, en, stmt_int(st, 1)))
-			add_hit(found, en, st, hit_score(&l, st, 2, q, masked), matched_field(&l, st, 2, q, masked));
+	while ((rc = stmt_step(st, e)) == 1 && *n < SEARCH_CANDIDATES)
+		cands[(*n)++] = (struct candidate){
+			.id = stmt_int(st, 0), .score = hit_score(l, st, 1, q, masked),
+			.field = matched_field(l, st, 1, q, masked),
+		};
 	stmt_finish(st);
-	best_hits(found, limit, out);
-	json_decref(found);
 	return rc < 0 ? e->code : ERR_OK;
+}
+
+/* Full-text hits: the candidates scored (hit_score), the best rendered.
+ * A common word (Smith, 王) costs no more than a rare one. */
+static enum err_code
+text_hits(struct store_conn *c, const struct entity *en, const struct search_query *q,
+	  const struct access *acc, int limit, json_t *out, struct err *e)
+{
+	struct layout l;
+	struct candidate *cands = xcalloc(SEARCH_CANDIDATES, sizeof(*cands));
+	size_t n;
+
+	layout_of(en, &l);
+	if (text_candidates(c, en, &l, q, acc, cands, &n, e) != ERR_OK) {
+		free(cands);
+		return e->code;
+	}
+	qsort(cands, n, sizeof(*cands), by_candidate_score);
+	for (size_t i = 0, added = 0; i < n && added < (size_t)limit; i++) {
+		char *text;
+		size_t len;
+		if (have_hit(out, en, cands[i].id))
+			continue;
+		if (record_get_text(c, en, cands[i].id, false, acc, &text, &len, e) != ERR_OK) {
+			err_clear(e);	/* gone meanwhile */
+			continue;
+		}
+		json_t *rec = json_loadb(text, len, 0, NULL);
+		free(text);
+		json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
+						     "id", (json_int_t)cands[i].id, "score", cands[i].score,
+						     "matched_field", cands[i].field,
+						     "record", rec ? rec : json_null()));
+		added++;
+	}
+	free(cands);
+	return ERR_OK;
 }
 
 enum err_code
