@@ -167,6 +167,33 @@ exact_identifier(struct store_conn *c, const char *value, const char *kind_only,
 	return ERR_OK;
 }
 
+/* A customer's own phone or mobile ending with the query's digits (those
+ * identifiers are found through their customer, engine/search.h), and the
+ * identifier that holds it. */
+static enum err_code
+customer_phone(struct store_conn *c, const struct search_query *sq, struct hit *h, struct err *e)
+{
+	json_t *hits = json_array();
+	enum err_code rc = search_entity_phones(c, registry_find("customers"), sq, NULL, 1, hits, e);
+	json_t *hit = json_array_get(hits, 0);
+
+	if (rc == ERR_OK && hit) {
+		json_t *rec = json_object_get(hit, "record");
+		const char *v = json_string_value(json_object_get(rec, json_string_value(
+			json_object_get(hit, "matched_field"))));
+		char *norm = v ? identifier_normalize("phone", v) : NULL;
+		int64_t id = 0, holder = 0;
+		if (norm && (rc = identifier_find(c, "phone", norm, &id, &holder, e)) == ERR_OK && id) {
+			h->customer_id = holder;
+			h->identifier = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "kind", "phone",
+						  "value", v);
+		}
+		free(norm);
+	}
+	json_decref(hits);
+	return rc;
+}
+
 /* A phone written without its calling code (or with it, where it was
  * stored without): the identifier whose international digits end with
  * the query's national digits, found through the search index. */
@@ -207,6 +234,8 @@ phone_identifier(struct store_conn *c, const char *value, struct hit *h, struct 
 		}
 	}
 	json_decref(hits);
+	if (rc == ERR_OK && !h->customer_id)
+		rc = customer_phone(c, &sq, h, e);
 	search_query_release(&sq);
 out:
 	free(digits);

@@ -40,6 +40,28 @@ identifiers_search_is_phone(const struct entity *en, const struct field *f, cons
 	return kind && strcmp(kind, "phone") == 0 && strcmp(f->name, "value") == 0;
 }
 
+bool
+identifiers_search_redundant(struct wtx *w, const struct entity *en, const json_t *rec)
+{
+	(void)en;
+	const char *value = json_string_value(json_object_get(rec, "value"));
+	struct err e = { 0 };
+	bool same = false;
+
+	if (!value)
+		return false;
+	struct stmt *st = store_prepare(w->c, "SELECT 1 FROM customers WHERE id = ? AND "
+				       "(email = ?2 OR phone = ?2 OR mobile = ?2)", &e);
+	if (st) {
+		stmt_bind_int(st, 1, json_integer_value(json_object_get(rec, "customer_id")));
+		stmt_bind_str(st, 2, value);
+		same = stmt_step(st, &e) == 1;
+		stmt_finish(st);
+	}
+	err_clear(&e);
+	return same;
+}
+
 enum err_code
 identifier_find(struct store_conn *c, const char *kind, const char *norm, int64_t *id,
 		int64_t *customer_id, struct err *e)

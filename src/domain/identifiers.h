@@ -22,6 +22,10 @@ enum err_code identifiers_before_save(struct wtx *w, const struct entity *en, js
 /* Hook: a phone identifier is searched as a phone number. */
 bool identifiers_search_is_phone(const struct entity *en, const struct field *f, const json_t *rec);
 
+/* Hook: an identifier that repeats its customer's own e-mail, phone or
+ * mobile is found through the customer: not indexed twice. */
+bool identifiers_search_redundant(struct wtx *w, const struct entity *en, const json_t *rec);
+
 /* The live identifier (kind, norm): its id and holder, or 0 if none. */
 enum err_code identifier_find(struct store_conn *c, const char *kind, const char *norm,
 			      int64_t *id, int64_t *customer_id, struct err *e);

@@ -91,6 +91,9 @@ struct entity_hooks {
 	/* Does searchable field f of rec hold a phone number (as FT_PHONE
 	 * fields do)? Phones are searched by their digits (engine/search.h). */
 	bool (*search_is_phone)(const struct entity *en, const struct field *f, const json_t *rec);
+	/* Is rec found through another record already (so it needs no search
+	 * index rows of its own)? */
+	bool (*search_redundant)(struct wtx *w, const struct entity *en, const json_t *rec);
 };
 
 /* An index beyond the one-column indexes of F_INDEXED fields. */

@@ -291,6 +291,9 @@ search_put(struct wtx *w, const struct entity *en, int64_t id, const json_t *rec
 		return ERR_OK;
 	if (old && drop_row(w->c, en, id, e) != ERR_OK)
 		return e->code;
+	const struct entity_hooks *h = en->def->hooks;
+	if (h && h->search_redundant && h->search_redundant(w, en, rec))
+		return ERR_OK;
 	return put_row(w->c, en, &l, id, rec, e);
 }
 

@@ -21,6 +21,7 @@ static const struct index_def indexes[] = {
 static const struct entity_hooks hooks = {
 	.before_save = identifiers_before_save,
 	.search_is_phone = identifiers_search_is_phone,
+	.search_redundant = identifiers_search_redundant,
 };
 
 const struct entity_def customer_identifiers_entity = {
