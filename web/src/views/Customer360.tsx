@@ -212,22 +212,27 @@ function Profile({ id, record, fields, canEdit, onSaved }: { id: number; record:
           const v = record[f.name];
           if (editing === f.name) {
             return (
-              <form class="edit-row" onSubmit={(e) => { e.preventDefault(); save(f, toValue(f, draft), version); }}>
-                <label for={'edit-' + f.name}>{label}</label>
-                <EditInput f={f} value={draft} onInput={setDraft} />
-                <button type="submit" class="primary">{t('c.save')}</button>
-                <button type="button" onClick={() => { setEditing(null); setConflict(null); }}>{t('c.cancel')}</button>
-              </form>
+              <div class="field-row editing">
+                <dt><label for={'edit-' + f.name}>{label}</label></dt>
+                <dd>
+                  <form class="edit-row" onSubmit={(e) => { e.preventDefault(); save(f, toValue(f, draft), version); }}>
+                    <EditInput f={f} value={draft} onInput={setDraft} />
+                    <button type="submit" class="primary">{t('c.save')}</button>
+                    <button type="button" onClick={() => { setEditing(null); setConflict(null); }}>{t('c.cancel')}</button>
+                  </form>
+                </dd>
+              </div>
             );
           }
           return (
             <div class="field-row">
               <dt>{label}</dt>
-              <dd data-field={f.name}>{showValue(f, v) || <span class="muted">—</span>}</dd>
-              {canEdit && !isMasked(v) && (
-                <button type="button" class="quiet edit" aria-label={t('c.edit', { field: label })}
-                  onClick={() => { setEditing(f.name); setDraft(v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v)); }}>✎</button>
-              )}
+              <dd><span data-field={f.name}>{showValue(f, v) || <span class="muted">—</span>}</span>
+                {canEdit && !isMasked(v) && (
+                  <button type="button" class="quiet edit" aria-label={t('c.edit', { field: label })}
+                    onClick={() => { setEditing(f.name); setDraft(v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v)); }}>✎</button>
+                )}
+              </dd>
             </div>
           );
         })}

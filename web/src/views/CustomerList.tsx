@@ -12,6 +12,7 @@ import { ErrorBox, Spinner, showValue, type FieldMeta } from '../ui';
 const DEFAULT_COLS = ['name', 'local_name', 'city', 'relationship_type', 'updated_at'];
 const ALWAYS_SORTABLE = ['id', 'created_at', 'updated_at'];
 const PAGE = 50;
+const LINKED = new Set(['name', 'local_name']); // cells that open the record
 
 let fieldsCache: FieldMeta[] | null = null;
 export async function customerFields(refresh = false): Promise<FieldMeta[]> {
@@ -146,7 +147,7 @@ export function CustomerList() {
                 {rows.map((r) => (
                   <tr>
                     {cols.map((c, i) => (
-                      <td>{i === 0 ? <a href={`#/customers/${r.id}`}>{showValue(byName.get(c), r[c]) || `#${r.id}`}</a> : showValue(byName.get(c), r[c])}</td>
+                      <td>{i === 0 || LINKED.has(c) ? (r[c] || i === 0) && <a href={`#/customers/${r.id}`}>{showValue(byName.get(c), r[c]) || `#${r.id}`}</a> : showValue(byName.get(c), r[c])}</td>
                     ))}
                   </tr>
                 ))}
