@@ -67,6 +67,8 @@ before(async () => {
   for (const [n, l, c] of [['Li Na', '李娜', '上海'], ['Chan Tai Man', '陳大文', '香港'], ['Zhang Wei', '张伟', '北京'], ['Anna Müller', null, 'Berlin']]) {
     await mk({ name: n, local_name: l, city: c, owner_id: ids.sam });
   }
+  // names in Chinese characters: 李 li / 王 wang / 張 zhang; strokes 王 4, 李 7, 張 11
+  for (const n of ['張三', '李四', '王五']) await mk({ name: n, tags: ['sorttest'], owner_id: ids.sam });
   assertStatus(await admin.post('/api/v1/interactions', { customer_id: ids.kehu, channel: 'email', direction: 'inbound', subject: '查詢帳單' }), 201);
   // tina has a second factor
   const tina = srv.api('tina');
@@ -190,7 +192,7 @@ test('identifier lookup from the same box: a phone number however written', asyn
 });
 
 test('log a phone call in two clicks and see it on the timeline', async () => {
-  await page.getByRole('button', { name: 'Log Phone call' }).click();
+  await page.getByRole('button', { name: 'Log: Phone call' }).click();
   await page.getByLabel('Subject').fill('回訪電話 e2e');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Interaction logged.' }).waitFor();
@@ -238,17 +240,30 @@ test('duplicates: merge and undo', async () => {
   assert.equal((await admin.get(`/api/v1/customers/${ids.wang2}`)).status, 200);
 });
 
-test('switch to 简体中文 and back; names sort by the UI language', async () => {
+test('filter, and names sort by the UI language; switch to 简体中文 and back', async () => {
   await page.goto(`${srv.url}/#/customers`);
   await page.getByRole('heading', { name: 'Customers' }).waitFor();
+  const names = async () => page.locator('table.grid tbody tr td:first-child').allInnerTexts();
+  await page.getByRole('button', { name: 'Add filter' }).click();
+  await page.locator('select[name=ff-0]').selectOption('tags');
+  await page.locator('select[name=fo-0]').selectOption('contains');
+  await page.locator('input[name=fv-0]').fill('sorttest');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 3);
+  assert.deepEqual(await names(), ['張三', '李四', '王五'], 'English: code point order for Han names');
   await page.getByLabel('Language').selectOption('zh-Hans');
   await page.getByRole('heading', { name: '客户', level: 1 }).waitFor();
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '客户' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-Hans');
-  await page.getByRole('link', { name: '陳大文' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('table.grid tbody tr td')?.innerText === '李四');
+  assert.deepEqual(await names(), ['李四', '王五', '張三'], '简体中文: pinyin');
   await shot(page, '07-customers-zh-Hans');
   await axe(page, 'customer list in 简体中文');
-  await page.getByLabel('语言').selectOption('en');
+  await page.getByLabel('语言').selectOption('zh-Hant');
+  await page.getByRole('heading', { name: '客戶', level: 1 }).waitFor();
+  await page.waitForFunction(() => document.querySelector('table.grid tbody tr td')?.innerText === '王五');
+  assert.deepEqual(await names(), ['王五', '李四', '張三'], '繁體中文: strokes');
+  await page.getByLabel('語言').selectOption('en');
   await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
 });
@@ -263,15 +278,38 @@ test('dark theme and the time zone preference', async () => {
   await page.locator('select[name=theme]').selectOption('light');
 });
 
-test('admin screens: users, roles, custom fields, audit log', async () => {
+test('admin screens; add a custom field, fill it in on a customer, filter on it', async () => {
   for (const [hash, heading, file] of [['#/admin/users', 'Users', '09-users'], ['#/admin/roles', 'Roles and permissions', '10-roles'],
-    ['#/admin/fields', 'Custom fields of customers', '11-fields'], ['#/admin/audit', 'Audit log', '12-audit']]) {
+    ['#/admin/audit', 'Audit log', '12-audit']]) {
     await page.goto(srv.url + '/' + hash);
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
-    await page.locator('table.grid tbody tr').first().waitFor().catch(() => {});
+    await page.locator('table.grid tbody tr').first().waitFor();
     await shot(page, file);
   }
   await page.getByRole('cell', { name: 'login' }).first().waitFor();
+  await page.goto(srv.url + '/#/admin/fields');
+  await page.getByRole('heading', { name: 'Custom fields of customers', level: 1 }).waitFor();
+  await page.getByLabel('Field name').fill('vip_level');
+  await page.getByLabel('Label').fill('VIP level');
+  await page.getByLabel('Type', { exact: true }).selectOption('integer');
+  await page.getByRole('button', { name: 'Add field' }).click();
+  await page.getByRole('status').filter({ hasText: 'Field added' }).waitFor();
+  await page.getByRole('cell', { name: 'vip_level' }).waitFor();
+  await shot(page, '11-fields');
+  await page.goto(`${srv.url}/#/customers/${ids.kehu}`);
+  await page.getByRole('button', { name: 'Edit VIP level' }).click();
+  await page.locator('#edit-vip_level').fill('3');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.locator('[data-field="vip_level"]').filter({ hasText: '3' }).waitFor();
+  assert.equal((await admin.get(`/api/v1/customers/${ids.kehu}`)).json.vip_level, 3);
+  await page.goto(`${srv.url}/#/customers`);
+  await page.getByRole('button', { name: 'Add filter' }).click();
+  await page.locator('select[name=ff-0]').selectOption('vip_level');
+  await page.locator('select[name=fo-0]').selectOption('ge');
+  await page.locator('input[name=fv-0]').fill('2');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 1);
+  await page.getByRole('link', { name: 'Kehu Trading' }).waitFor();
 });
 
 test('a sales user sees their own customers, not another team\'s; no admin navigation', async () => {

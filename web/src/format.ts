@@ -25,7 +25,7 @@ export function formatDateTime(iso: string | null | undefined, l: Locale, tz: st
   if (isNaN(d.getTime())) return String(iso);
   return new Intl.DateTimeFormat(intlLocale(l), {
     year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
-    hour12: false, timeZone: safeTimeZone(tz),
+    hourCycle: 'h23', timeZone: safeTimeZone(tz), // not hour12:false: zh-Hant gives 24:30
   }).format(d);
 }
 

@@ -105,11 +105,11 @@ function Login() {
 function LanguageSelect() {
   const s = useStore();
   return (
-    <label class="inline">{t('lang.label')}
-      <select name="language" value={s.locale} onChange={(e) => setState({ locale: (e.target as HTMLSelectElement).value as Locale })}>
+    <span class="inline"><label for="lang-select">{t('lang.label')}</label>
+      <select id="lang-select" name="language" value={s.locale} onChange={(e) => setState({ locale: (e.target as HTMLSelectElement).value as Locale })}>
         {LOCALES.map((l) => <option value={l.id} lang={l.id}>{l.label}</option>)}
       </select>
-    </label>
+    </span>
   );
 }
 
@@ -197,16 +197,14 @@ function Preferences() {
       <h1>{t('prefs.title')}</h1>
       <div class="card form">
         <LanguageSelect />
-        <label>{t('theme.label')}
-          <select name="theme" value={s.theme} onChange={(e) => { setState({ theme: (e.target as HTMLSelectElement).value as any }); setSaved(t('prefs.saved')); }}>
+        <label for="theme-select">{t('theme.label')}</label>
+          <select id="theme-select" name="theme" value={s.theme} onChange={(e) => { setState({ theme: (e.target as HTMLSelectElement).value as any }); setSaved(t('prefs.saved')); }}>
             {(['system', 'light', 'dark'] as const).map((v) => <option value={v}>{t('theme.' + v)}</option>)}
           </select>
-        </label>
-        <label>{t('tz.label')}
-          <select name="tz" value={s.tz} aria-describedby="tz-note" onChange={(e) => { setState({ tz: (e.target as HTMLSelectElement).value }); setSaved(t('prefs.saved')); }}>
+        <label for="tz-select">{t('tz.label')}</label>
+          <select id="tz-select" name="tz" value={s.tz} aria-describedby="tz-note" onChange={(e) => { setState({ tz: (e.target as HTMLSelectElement).value }); setSaved(t('prefs.saved')); }}>
             {zones.map((z) => <option value={z}>{z}</option>)}
           </select>
-        </label>
         <p class="hint" id="tz-note">{t('tz.note')}</p>
         <Notice text={saved} />
       </div>

@@ -98,7 +98,7 @@ export const en = {
   'c.cancel': 'Cancel',
   'c.saved': 'Saved.',
   'c.log': 'Log interaction',
-  'c.log_channel': 'Log {channel}',
+  'c.log_channel': 'Log: {channel}',
   'c.subject': 'Subject',
   'c.direction': 'Direction',
   'c.outcome': 'Outcome',

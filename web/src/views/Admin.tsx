@@ -80,7 +80,7 @@ function Fields() {
       <form class="card form inline-form" onSubmit={add}>
         <label>{t('admin.field_name')}<input name="field_name" value={name} pattern="[a-z][a-z0-9_]*" required onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
         <label>{t('admin.field_label')}<input name="field_label" value={label} onInput={(e) => setLabel((e.target as HTMLInputElement).value)} /></label>
-        <label>{t('admin.field_type')}<select name="field_type" value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>{TYPES.filter((x) => x !== 'enum').map((x) => <option value={x}>{x}</option>)}</select></label>
+        <span class="lbl"><label for="field-type">{t('admin.field_type')}</label><select id="field-type" name="field_type" value={type} onChange={(e) => setType((e.target as HTMLSelectElement).value)}>{TYPES.filter((x) => x !== 'enum').map((x) => <option value={x}>{x}</option>)}</select></span>
         <button type="submit" class="primary">{t('admin.add_field')}</button>
       </form>
       <ErrorBox error={error} onDismiss={() => setError(null)} />

@@ -289,11 +289,11 @@ function LogInteraction({ customerId, onLogged }: { customerId: number; onLogged
       {channel && (
         <form class="log-form" onSubmit={submit}>
           <label>{t('c.subject')}<input name="subject" value={subject} placeholder={t('ch.' + channel)} onInput={(e) => setSubject((e.target as HTMLInputElement).value)} /></label>
-          <label>{t('c.direction')}
-            <select name="direction" value={direction} onChange={(e) => setDirection((e.target as HTMLSelectElement).value)}>
+          <span class="lbl"><label for="log-direction">{t('c.direction')}</label>
+            <select id="log-direction" name="direction" value={direction} onChange={(e) => setDirection((e.target as HTMLSelectElement).value)}>
               <option value="outbound">{t('dir.outbound')}</option>
               <option value="inbound">{t('dir.inbound')}</option>
-            </select></label>
+            </select></span>
           <label>{t('c.outcome')}<input name="outcome" value={outcome} onInput={(e) => setOutcome((e.target as HTMLInputElement).value)} /></label>
           <ErrorBox error={error} />
           <div class="actions">

@@ -106,17 +106,17 @@ export function CustomerList() {
       <form class="card filters" onSubmit={applyFilters} aria-label={t('list.filters')}>
         {draft.map((f, i) => (
           <div class="filter-row">
-            <label>{t('list.field')}
-              <select name={`ff-${i}`} value={f.field} onChange={(e) => { const d = [...draft]; d[i] = { ...f, field: (e.target as HTMLSelectElement).value }; setDraft(d); }}>
+            <span class="lbl"><label for={`ff-${i}`}>{t('list.field')}</label>
+              <select id={`ff-${i}`} name={`ff-${i}`} value={f.field} onChange={(e) => { const d = [...draft]; d[i] = { ...f, field: (e.target as HTMLSelectElement).value }; setDraft(d); }}>
                 {(fields || []).map((x) => <option value={x.name}>{label(x.name)}</option>)}
-              </select></label>
-            <label>{t('list.op')}
-              <select name={`fo-${i}`} value={f.op} onChange={(e) => { const d = [...draft]; d[i] = { ...f, op: (e.target as HTMLSelectElement).value }; setDraft(d); }}>
+              </select></span>
+            <span class="lbl"><label for={`fo-${i}`}>{t('list.op')}</label>
+              <select id={`fo-${i}`} name={`fo-${i}`} value={f.op} onChange={(e) => { const d = [...draft]; d[i] = { ...f, op: (e.target as HTMLSelectElement).value }; setDraft(d); }}>
                 {FILTER_OPS.map((o) => <option value={o}>{t('op.' + o)}</option>)}
-              </select></label>
-            <label>{t('list.value')}
+              </select></span>
+            <span class="lbl"><label for={`fv-${i}`}>{t('list.value')}</label>
               <FilterValue meta={byName.get(f.field)} value={f.value} name={`fv-${i}`}
-                onChange={(v) => { const d = [...draft]; d[i] = { ...f, value: v }; setDraft(d); }} /></label>
+                onChange={(v) => { const d = [...draft]; d[i] = { ...f, value: v }; setDraft(d); }} /></span>
             <button type="button" class="quiet" aria-label={t('list.remove_filter')} onClick={() => setDraft(draft.filter((_, k) => k !== i))}>✕</button>
           </div>
         ))}
@@ -169,12 +169,12 @@ export function CustomerList() {
 function FilterValue({ meta, value, name, onChange }: { meta?: FieldMeta; value: string; name: string; onChange: (v: string) => void }) {
   if (meta?.values) {
     return (
-      <select name={name} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+      <select id={name} name={name} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
         <option value=""></option>
         {meta.values.map((v) => <option value={v}>{showValue(meta, v)}</option>)}
       </select>
     );
   }
   const type = meta?.type === 'date' ? 'date' : meta?.type === 'integer' || meta?.type === 'number' ? 'number' : 'text';
-  return <input name={name} type={type} value={value} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />;
+  return <input id={name} name={name} type={type} value={value} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />;
 }
