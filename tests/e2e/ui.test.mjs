@@ -145,6 +145,16 @@ test('the app is served by guanxi itself: CSP, content types, caching', async ()
   assert.match(a.headers.get('content-type'), /^text\/javascript/);
   assert.match(a.headers.get('cache-control'), /immutable/);
   assert.equal((await fetch(srv.url + '/assets/nope.js')).status, 404);
+  // the whole app, gzipped as served: at most 500 kB (issue 5)
+  let gz = html.length;
+  for (const m of html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) {
+    const f = await fetch(srv.url + m[1], { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(f.headers.get('content-encoding'), 'gzip', m[1]);
+    gz += Number(f.headers.get('content-length'));
+    await f.arrayBuffer();
+  }
+  assert.ok(gz > 1000 && gz <= 500 * 1024, `gzipped app ${gz} bytes`);
+  console.log(`# gzipped app as served: ${gz} bytes`);
 });
 
 test('sign in as an admin: the customer list, navigation for the role', async () => {
@@ -310,6 +320,29 @@ test('admin screens; add a custom field, fill it in on a customer, filter on it'
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 1);
   await page.getByRole('link', { name: 'Kehu Trading' }).waitFor();
+});
+
+test('import a small CSV with one bad row: progress, the rejected row, its download', async () => {
+  await page.goto(srv.url + '/#/import');
+  await page.getByRole('heading', { name: 'Import customers', level: 1 }).waitFor();
+  const csv = '\ufeff姓名,城市,電郵\n導入一,上海,one@example.com\n導入二,北京,not-an-email\n導入三,深圳,three@example.com\n';
+  await page.getByLabel('CSV file').setInputFiles({ name: 'three.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('heading', { name: 'First rows of the file' }).waitFor();
+  await page.getByRole('cell', { name: '導入二' }).waitFor();
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByRole('heading', { name: /Import \d+ — done/ }).waitFor();
+  await page.getByText('3 of 3 rows: 2 created, 0 updated, 0 skipped, 1 rejected.').waitFor();
+  const row = page.locator('table.grid tbody tr').filter({ hasText: /email/ });
+  assert.equal(await row.locator('td').first().innerText(), '3');
+  await shot(page, '14-import');
+  await axe(page, 'import');
+  const href = await page.getByRole('link', { name: 'Download the rejected rows (CSV)' }).getAttribute('href');
+  const rej = await page.request.get(srv.url + href);
+  assert.equal(rej.status(), 200);
+  const text = await rej.text();
+  assert.match(text, /導入二/);
+  assert.doesNotMatch(text, /導入一/);
+  assert.equal((await admin.get('/api/v1/customers?filter=name:eq:導入一')).json.data.length, 1);
 });
 
 test('a sales user sees their own customers, not another team\'s; no admin navigation', async () => {

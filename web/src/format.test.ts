@@ -1,7 +1,7 @@
 // Formatters and the pure helpers of the screens.
 import { expect, test } from 'vitest';
 import {
-  filterParam, formatDate, formatDateTime, formatMoney, formatNumber, highlight, isMasked,
+  csvRows, progressPercent, filterParam, formatDate, formatDateTime, formatMoney, formatNumber, highlight, isMasked,
   looksLikeIdentifier, parseFilterParam, safeTimeZone, timeZones,
 } from './format';
 
@@ -63,4 +63,19 @@ test('identifiers are told from names', () => {
   expect(looksLikeIdentifier('王小明')).toBe(false);
   expect(looksLikeIdentifier('wang xiaoming')).toBe(false);
   expect(looksLikeIdentifier('123')).toBe(false);
+});
+
+test('csvRows reads the preview rows of a CSV', () => {
+  expect(csvRows('\ufeffname,city\r\n"Wang, Xiaoming",广州\n"say ""hi""",\n', 5)).toEqual([
+    ['name', 'city'], ['Wang, Xiaoming', '广州'], ['say "hi"', ''],
+  ]);
+  expect(csvRows('a,b\n"line\nbreak",x\n', 5)).toEqual([['a', 'b'], ['line\nbreak', 'x']]);
+  expect(csvRows('a\nb\nc\nd', 2)).toEqual([['a'], ['b']]);
+  expect(csvRows('', 5)).toEqual([]);
+});
+
+test('progressPercent', () => {
+  expect(progressPercent(50, 200)).toBe(25);
+  expect(progressPercent(5, 0)).toBe(0);
+  expect(progressPercent(300, 200)).toBe(100);
 });

@@ -109,3 +109,35 @@ export function looksLikeIdentifier(q: string): boolean {
   const digits = t.replace(/\D/g, '').length;
   return digits >= 5 && /^[+()\d\s.\-A-Za-z]+$/.test(t);
 }
+
+/** The first rows of a CSV text (RFC 4180: quotes, doubled quotes, commas
+ *  and newlines inside quotes; a BOM is dropped), for the import preview. */
+export function csvRows(text: string, max = 6): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (; i < text.length && rows.length < max; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"' && cell === '') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell); cell = '';
+      rows.push(row); row = [];
+    } else cell += c;
+  }
+  if (rows.length < max && (cell !== '' || row.length)) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+/** Percent done of an import, 0–100 (0 when the total is not known). */
+export function progressPercent(processed: number, total: number | null | undefined): number {
+  if (!total || total <= 0) return 0;
+  return Math.max(0, Math.min(100, Math.round((processed / total) * 100)));
+}

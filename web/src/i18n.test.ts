@@ -59,6 +59,7 @@ test('every value of the API enumerations the UI shows has a key', () => {
     'op.': ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'in', 'contains', 'prefix', 'null'],
     'entity.': ['customers', 'contacts', 'customer_identifiers', 'interactions', 'teams', 'consents'],
     'theme.': ['light', 'dark', 'system'],
+    'imp.status.': ['queued', 'running', 'done', 'failed', 'reverted', 'interrupted'],
     'v.': ['person', 'company', 'female', 'male', 'other', 'unknown', 'basic', 'passive', 'responsible',
       'proactive', 'partner', 'individual', 'intermediary', 'manufacturer', 'true', 'false'],
   };

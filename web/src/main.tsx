@@ -11,6 +11,7 @@ import { Search } from './views/Search';
 import { CustomerList } from './views/CustomerList';
 import { Customer360 } from './views/Customer360';
 import { Admin } from './views/Admin';
+import { Import } from './views/Import';
 import './style.css';
 
 async function loadSession(user: User, csrf: string) {
@@ -134,6 +135,7 @@ async function logout() {
 interface NavItem { hash: string; key: string; show: () => boolean }
 const NAV: NavItem[] = [
   { hash: '#/customers', key: 'nav.customers', show: () => can('customers', 'read') },
+  { hash: '#/import', key: 'nav.import', show: () => can('customers', 'create') },
   // users, roles and the audit log are not in the role table (admins only):
   // the admin action on customers (custom fields) stands for them
   { hash: '#/admin/users', key: 'nav.users', show: () => can('customers', 'admin') },
@@ -150,7 +152,7 @@ function Shell({ hash }: { hash: string }) {
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>{t('app.skip')}</a>
       <header class="top">
-        <a class="brand" href="#/customers">{t('app.name')} <span aria-hidden="true">关系</span></a>
+        <a class="brand" href="#/customers">Guanxi <span lang="zh">关系</span></a>
         <Search />
         <div class="tools">
           <LanguageSelect />
@@ -179,6 +181,7 @@ function Route({ hash }: { hash: string }) {
   if (path === '/customers' || path === '/' || path === '/login' || path === '') return <CustomerList />;
   if ((m = /^\/customers\/(\d+)$/.exec(path))) return <Customer360 id={Number(m[1])} key={m[1]} />;
   if (path === '/preferences') return <Preferences />;
+  if (path === '/import') return <Import />;
   if ((m = /^\/admin\/(users|roles|fields|audit)$/.exec(path))) return <Admin section={m[1]} key={m[1]} />;
   return (
     <section>
