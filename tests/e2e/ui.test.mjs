@@ -50,6 +50,7 @@ before(async () => {
       { name: 'sam', role: 'sales', team: 'north' },
       { name: 'stan', role: 'sales', team: 'south' },
       { name: 'tina', role: 'sales', team: 'north' },
+      { name: 'mia', role: 'marketing', team: 'south' },
     ],
   });
   admin = srv.api('alice');
@@ -361,6 +362,23 @@ test('a sales user sees their own customers, not another team\'s; no admin navig
   await shot(p, '13-sales-not-found');
   await p.getByRole('button', { name: 'Sign out' }).click();
   await p.getByRole('heading', { name: 'Sign in to Guanxi' }).waitFor();
+  await p.context().close();
+});
+
+test('personal data masked for marketing, shown in full by an audited reveal', async () => {
+  const p = await newPage();
+  await login(p, 'mia');
+  await p.goto(`${srv.url}/#/customers/${ids.kehu}`);
+  await p.getByText('Personal data is masked for your role.').waitFor();
+  const email = p.locator('[data-field="email"]');
+  assert.match(await email.innerText(), /\*{3}/);
+  assert.equal(await p.getByRole('button', { name: 'Edit E-mail' }).count(), 0, 'a masked value is not offered for editing');
+  await p.getByRole('button', { name: 'Show personal data' }).click();
+  await p.getByRole('status').filter({ hasText: 'recorded in the audit log' }).waitFor();
+  assert.equal(await email.innerText(), 'info@kehu.example');
+  await p.getByRole('cell', { name: '+886 2 2345 6789' }).waitFor();
+  const audit = await admin.get('/api/v1/audit?action=reveal&user=mia');
+  assert.ok(audit.json.data.length >= 2, `reveals in the audit log: ${audit.text.slice(0, 300)}`);
   await p.context().close();
 });
 

@@ -31,6 +31,7 @@ export function Customer360({ id }: { id: number }) {
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<Record<string, unknown> | null>(null);
+  const [revealedIds, setRevealedIds] = useState<Record<number, string>>({});
   const [channel, setChannel] = useState('');
   const [n, setN] = useState(0);
 
@@ -47,15 +48,24 @@ export function Customer360({ id }: { id: number }) {
   const p = { ...ov.profile, ...(revealed || {}) };
   const masked = Object.entries(ov.profile).some(([, v]) => isMasked(v)) ||
     (ov.related.customer_identifiers || []).some((r) => isMasked(r.value));
-  const canEdit = can('customers', 'update');
+  // 'own' scope: only the owner's records (a share may allow more: then a
+  // save answered 403 says so); 'team' and 'all' are left to the server
+  const scope = s.perms.customers?.update;
+  const canEdit = scope === 'all' || scope === 'team' || (scope === 'own' && p.owner_id === s.user?.id);
   const kf = ov.key_figures;
   const perChannel = kf.per_kind?.interactions || {};
   const items = ov.timeline.filter((i) => !channel || i.kind === channel);
 
   async function reveal() {
     try {
-      const r = await post<{ data: Record<string, unknown> }>(`/api/v1/customers/${id}/reveal`);
+      // the customer's fields, and each masked identifier (each look audited)
+      const masked = (ov!.related.customer_identifiers || []).filter((x) => isMasked(x.value));
+      const [r, ...ids] = await Promise.all([
+        post<{ data: Record<string, unknown> }>(`/api/v1/customers/${id}/reveal`),
+        ...masked.map((x) => post<{ data: { value: string } }>(`/api/v1/customer_identifiers/${x.id}/reveal`, undefined)),
+      ]);
       setRevealed(r.data);
+      setRevealedIds(Object.fromEntries(masked.map((x, i) => [x.id, String(ids[i].data.value)])));
       setNotice(t('c.revealed'));
     } catch (e) { setError(e); }
   }
@@ -120,7 +130,7 @@ export function Customer360({ id }: { id: number }) {
           <h2 id="id-title">{t('c.identifiers')}</h2>
           <Rows rows={ov.related.customer_identifiers || []} cols={[
             ['c.kind', (r) => t('idk.' + r.kind)],
-            ['c.value', (r) => String((revealed && r.kind === 'email' && revealed.email) || r.value)],
+            ['c.value', (r) => revealedIds[r.id] ?? String(r.value)],
           ]} />
         </section>
         <section class="card" aria-labelledby="ct-title">
