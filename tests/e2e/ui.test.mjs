@@ -17,7 +17,7 @@ const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const OUT = process.env.UI_OUT || path.join(REPO, 'build/test-output/screenshots');
 const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
-const T = 15000; // per wait
+const T = 30000; // per wait (generous: the machine is shared)
 
 let srv, browser, admin;
 const ids = {};
@@ -279,11 +279,32 @@ test('filter, and names sort by the UI language; switch to 简体中文 and back
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
 });
 
-test('dark theme and the time zone preference', async () => {
+test('choose columns (kept for the user); dark theme; the time zone moves every time shown', async () => {
+  await page.goto(`${srv.url}/#/preferences`);
+  await page.goto(`${srv.url}/#/customers`); // a new list: no filter
+  await page.getByRole('button', { name: 'Columns' }).click();
+  await page.getByRole('checkbox', { name: 'Country' }).check();
+  await page.getByRole('columnheader', { name: 'Country' }).waitFor();
+  await page.getByRole('cell', { name: 'TW', exact: true }).waitFor();
+  await page.reload();
+  await page.getByRole('columnheader', { name: 'Country' }).waitFor();
+  const updated = async () => {
+    const heads = await page.locator('table.grid thead th').allInnerTexts();
+    const i = heads.findIndex((x) => x.startsWith('Updated'));
+    return page.locator('table.grid tbody tr', { hasText: 'Kehu Trading' }).locator('td').nth(i).innerText();
+  };
+  const inTaipei = await updated();
   await page.goto(`${srv.url}/#/preferences`);
   await page.locator('select[name=theme]').selectOption('dark');
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
-  await page.getByLabel('Time zone').selectOption('Asia/Shanghai');
+  await page.getByLabel('Time zone').selectOption('America/New_York');
+  await page.goto(`${srv.url}/#/customers`);
+  await page.getByRole('link', { name: 'Kehu Trading' }).waitFor();
+  const inNewYork = await updated();
+  assert.notEqual(inNewYork, inTaipei, 'the time zone changes the times shown');
+  const h = (s) => Number(/(\d\d):\d\d$/.exec(s)[1]);
+  assert.equal((h(inTaipei) - h(inNewYork) + 24) % 24, 13, `${inTaipei} in Taipei is ${inNewYork} in New York`);
+  await page.goto(`${srv.url}/#/preferences`);
   await shot(page, '08-preferences-dark');
   await axe(page, 'preferences, dark');
   await page.locator('select[name=theme]').selectOption('light');
