@@ -97,11 +97,20 @@ async function newPage(locale = 'en-GB') {
   page.setDefaultTimeout(T);
   page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text()); });
   page.on('pageerror', (e) => cspErrors.push('page error: ' + e.message));
+  page.gxLog = [];
+  page.on('console', (m) => page.gxLog.push(`${m.type()}: ${m.text()}`));
+  page.on('requestfailed', (r) => page.gxLog.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) page.gxLog.push(`${r.status()} ${r.url()}`); });
   return page;
 }
 
 async function login(page, name, { otp } = {}) {
   await page.goto(srv.url + '/');
+  await page.getByLabel('User name').waitFor().catch(async (e) => {
+    await shot(page, `failed-login-${name}`);
+    throw new Error(`no sign-in form for ${name}: ${e.message}\npage text: ${await page.locator('body').innerText()}\n` +
+      `console: ${(page.gxLog || []).join('\n')}`);
+  });
   await page.getByLabel('User name').fill(name);
   await page.getByLabel('Password').fill(srv.users[name].password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -63,9 +63,13 @@ export function applyTheme() {
 
 export function useStore(): State {
   const [, force] = useState(0);
+  const seen = state;
   useEffect(() => {
     const l = () => force((n) => n + 1);
     listeners.add(l);
+    // a change between this render and the subscription (e.g. the session
+    // check answering before the first effect ran) would be lost: catch up
+    if (state !== seen) l();
     return () => { listeners.delete(l); };
   }, []);
   return state;
