@@ -4,6 +4,8 @@
 #   make run      install what is missing, build, demo data, serve on :8080
 #   make test     install what is missing, build, run every test suite
 #   make bench    benchmarks (bench/run.sh, bench/import.sh, bench/search.sh)
+#   make web      the web UI only: npm ci + vite build in web/, then embedded
+#                 as build/gen/web_assets.c (compiled into build/guanxi)
 
 PKGS     := libmicrohttpd jansson sqlite3 libsodium icu-uc icu-i18n libcrypto opencc xlsxwriter
 CC       ?= cc
@@ -20,16 +22,21 @@ LIB_SRC  := $(filter-out src/cli/%,$(SRC))
 CLI_SRC  := $(filter src/cli/%,$(SRC))
 HDR      := $(wildcard src/*/*.h)
 
-OBJ      := $(SRC:src/%.c=build/obj/%.o)
-ASAN_OBJ := $(SRC:src/%.c=build/asan/obj/%.o)
-ASAN_LIB := $(LIB_SRC:src/%.c=build/asan/obj/%.o)
+# The web UI, built by Vite and compiled in as byte arrays (generated C).
+WEB_SRC  := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts \
+            web/tsconfig.json web/package.json web/package-lock.json
+WEB_GEN  := build/gen/web_assets.c
+
+OBJ      := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/web_assets.o
+ASAN_OBJ := $(SRC:src/%.c=build/asan/obj/%.o) build/asan/obj/gen/web_assets.o
+ASAN_LIB := $(LIB_SRC:src/%.c=build/asan/obj/%.o) build/asan/obj/gen/web_assets.o
 
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 
-.PHONY: all asan run test test-unit test-api bench deps clean units
+.PHONY: all asan run test test-unit test-api test-ui bench deps clean units web
 
 all: build/guanxi
 
@@ -39,6 +46,28 @@ build/guanxi: $(OBJ)
 build/obj/%.o: src/%.c $(HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(OPT) -c -o $@ $<
+
+# npm ci only when the lock file changed; vite build when a source did.
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: $(WEB_SRC) web/node_modules/.package-lock.json
+	cd web && npx --no-install tsc --noEmit -p . && npx --no-install vite build --logLevel warn
+	@touch $@
+
+$(WEB_GEN): web/dist/index.html scripts/embed-web.mjs
+	node scripts/embed-web.mjs web/dist $@
+
+web: $(WEB_GEN)
+
+build/obj/gen/web_assets.o: $(WEB_GEN) src/api/web_assets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(OPT) -c -o $@ $<
+
+build/asan/obj/gen/web_assets.o: $(WEB_GEN) src/api/web_assets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(SAN) -O1 -g -c -o $@ $<
 
 asan: build/asan/guanxi
 
@@ -70,8 +99,11 @@ test-unit: units
 test-api: all asan
 	@tests/run.sh api
 
+test-ui: all
+	@tests/run.sh ui
+
 bench: deps all
 	@rc=0; bench/run.sh || rc=1; bench/import.sh || rc=1; bench/search.sh || rc=1; exit $$rc
 
 clean:
-	rm -rf build
+	rm -rf build web/dist

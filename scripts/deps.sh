@@ -13,7 +13,10 @@ die() { echo "deps: error: $*" >&2; exit 1; }
 PKGS=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libicu-dev libopencc-dev libssl-dev
       sqlite3 libsodium-dev libcmocka-dev wrk libxlsxwriter-dev
       # real readers for the import/export tests: vCards, XLSX (headless)
-      python3-vobject libreoffice-calc-nogui)
+      python3-vobject libreoffice-calc-nogui
+      # the UI's browser tests: Debian's Chromium (driven by playwright-core,
+      # never a downloaded browser) and a CJK font for the screenshots
+      chromium fonts-wqy-zenhei)
 # Node.js may come from elsewhere (e.g. a newer node on PATH): use it if so.
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
 command -v npm  >/dev/null 2>&1 || PKGS+=(npm)
@@ -58,7 +61,8 @@ fi
 command -v node >/dev/null 2>&1 || die "node not found on PATH after install"
 command -v npm  >/dev/null 2>&1 || die "npm not found on PATH after install"
 
-# npm dev dependencies (API tests etc.), only when missing or out of date.
+# npm dev dependencies (API and browser tests), only when missing or out of
+# date. The UI's own packages (web/) are installed by make (npm ci in web/).
 if [ -f package.json ]; then
     need_npm=0
     if [ ! -d node_modules ]; then

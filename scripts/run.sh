@@ -50,6 +50,7 @@ token=$("$BIN" token create admin --data "$DATA") || die "could not create an AP
 cat <<EOF
 
   Guanxi is starting on ${URL}
+  Web UI:    ${URL}/  (open it in a browser and sign in as below)
   Data:      ${DATA}/guanxi.db
   Log in:    user admin, password ${password}
              (saved in ${PWFILE})

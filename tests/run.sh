@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Run Guanxi's test suites and print one closing line "N passed, N failed".
-#   tests/run.sh [unit|api|all]      (default: all)
+#   tests/run.sh [unit|api|ui|all]   (default: all)
 # unit: every build/tests/test_* binary (cmocka, built with ASan+UBSan)
 # api:  node --test over tests/api/, once against build/guanxi and once
 #       against build/asan/guanxi (the tests fail on any sanitizer report)
+# ui:   Vitest over web/src (UI logic, i18n completeness), then the browser
+#       tests tests/e2e/ (playwright-core + Debian's chromium) against
+#       build/guanxi; screenshots in build/test-output/screenshots/
 # Exits non-zero if anything failed.
 set -uo pipefail
 
@@ -12,13 +15,14 @@ ROOT=$PWD
 
 MODE=${1:-all}
 case "$MODE" in
-    unit|api|all) ;;
+    unit|api|ui|all) ;;
     -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "usage: tests/run.sh [unit|api|all]" >&2; exit 2 ;;
+    *) echo "usage: tests/run.sh [unit|api|ui|all]" >&2; exit 2 ;;
 esac
 
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}   # seconds per unit-test binary
 API_TIMEOUT=${API_TIMEOUT:-1800}    # seconds per API run
+UI_TIMEOUT=${UI_TIMEOUT:-600}       # seconds for each UI suite
 
 TOTAL_PASS=0
 TOTAL_FAIL=0
@@ -152,10 +156,57 @@ run_api_all() {
         UBSAN_OPTIONS=print_stacktrace=1
 }
 
+# ------------------------------------------------------------------ UI tests
+run_ui_unit() {
+    echo "== UI unit tests (vitest in web/)"
+    if [ ! -x web/node_modules/.bin/vitest ]; then
+        echo "FAIL: web/node_modules/.bin/vitest missing (run 'make', which runs npm ci in web/)"
+        suite_done ui-unit 0 1 "no vitest"
+        return
+    fi
+    local json="$TMP/vitest.json" rc pass fail
+    (cd web && NO_COLOR=1 timeout -k 10 "$UI_TIMEOUT" node_modules/.bin/vitest run \
+        --reporter=default --reporter=json --outputFile.json="$json" </dev/null)
+    rc=$?
+    pass=0; fail=0
+    if [ -s "$json" ]; then
+        read -r pass fail < <(node -e 'const r=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));
+            console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites||0))' "$json")
+    fi
+    local note=""
+    if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; note="vitest exited with $rc"; fi
+    suite_done ui-unit "$pass" "$fail" "$note"
+}
+
+run_ui_e2e() {
+    local files=()
+    mapfile -t files < <(find tests/e2e -type f -name '*.test.mjs' 2>/dev/null | LC_ALL=C sort)
+    echo "== UI browser tests (tests/e2e, GUANXI_BIN=build/guanxi)"
+    if [ "${#files[@]}" -eq 0 ]; then
+        suite_done ui-e2e 0 0 "no test files in tests/e2e/"
+        return
+    fi
+    local tap="$TMP/e2e.tap" rc pass fail cancelled note=""
+    env GUANXI_BIN="$ROOT/build/guanxi" NO_COLOR=1 timeout -k 10 "$UI_TIMEOUT" \
+        node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+            --test-reporter=tap --test-reporter-destination="$tap" "${files[@]}" </dev/null
+    rc=$?
+    [ -f "$tap" ] || : >"$tap"
+    pass=$(last_count '# pass ' "$tap")
+    fail=$(last_count '# fail ' "$tap")
+    cancelled=$(last_count '# cancelled ' "$tap")
+    fail=$((fail + cancelled))
+    if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; note="node exited with $rc"; fi
+    suite_done ui-e2e "$pass" "$fail" "$note"
+}
+
+run_ui() { run_ui_unit; run_ui_e2e; }
+
 case "$MODE" in
     unit) run_unit ;;
     api)  run_api_all ;;
-    all)  run_unit; run_api_all ;;
+    ui)   run_ui ;;
+    all)  run_unit; run_api_all; run_ui ;;
 esac
 
 [ "${#FAILED_WHAT[@]}" -gt 0 ] && echo "failed suites: ${FAILED_WHAT[*]}"

@@ -84,6 +84,7 @@ enum err_code api_retention_run(struct req *r);
 enum err_code api_healthz(struct req *r);
 enum err_code api_metrics(struct req *r);
 enum err_code api_index(struct req *r);
+enum err_code api_web_asset(struct req *r);
 enum err_code api_openapi(struct req *r);
 
 #endif

@@ -1,21 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Health, metrics, the OpenAPI document and the start page. */
+/* Health, metrics, the OpenAPI document and the web UI (its files are
+ * compiled in: see api/web_assets.h and scripts/embed-web.mjs). */
 #include <string.h>
 #include "api/api.h"
+#include "api/web_assets.h"
 #include "engine/openapi.h"
 #include "http/metrics.h"
-
-static const char index_html[] =
-	"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	"<title>Guanxi 关系</title>"
-	"<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}"
-	"code{background:#f2f2f2;padding:.1rem .3rem}</style></head><body>"
-	"<h1>Guanxi 关系</h1>"
-	"<p>The customer relationship server is running. 客戶關係管理伺服器正在運行。客户关系管理服务器正在运行。</p>"
-	"<ul><li>API: <code>/api/v1</code> (send <code>Authorization: Bearer TOKEN</code>)</li>"
-	"<li>API description: <code>/api/v1/openapi.json</code></li>"
-	"<li>Health: <a href=\"/healthz\">/healthz</a>, metrics: <a href=\"/metrics\">/metrics</a></li></ul>"
-	"</body></html>\n";
 
 enum err_code
 api_healthz(struct req *r)
@@ -36,11 +26,64 @@ api_metrics(struct req *r)
 	return rc;
 }
 
+/* What the UI's page may load: its own scripts, styles and images, and
+ * its own API; nothing inline, nothing from elsewhere, never in a frame. */
+#define UI_CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
+	"font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; " \
+	"form-action 'self'; frame-ancestors 'none'"
+
+const struct web_asset *
+web_asset_find(const char *path)
+{
+	for (size_t i = 0; i < web_asset_count; i++)
+		if (strcmp(web_assets[i].path, path) == 0)
+			return &web_assets[i];
+	return NULL;
+}
+
+static bool
+accepts_gzip(struct req *r)
+{
+	const char *ae = req_header(r, "Accept-Encoding");
+
+	return ae && strstr(ae, "gzip");
+}
+
+static enum err_code
+serve_asset(struct req *r, const struct web_asset *a)
+{
+	req_add_header(r, "Cache-Control", a->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+	if (a->gz)
+		req_add_header(r, "Vary", "Accept-Encoding");
+	if (strncmp(a->type, "text/html", 9) == 0)
+		req_add_header(r, "Content-Security-Policy", UI_CSP);
+	if (a->gz && accepts_gzip(r)) {
+		req_add_header(r, "Content-Encoding", "gzip");
+		return reply_static(r, 200, a->type, a->gz, a->gz_len);
+	}
+	return reply_static(r, 200, a->type, a->data, a->len);
+}
+
+/* GET / and /index.html: the single-page app (routes are in the #hash). */
 enum err_code
 api_index(struct req *r)
 {
-	req_add_header(r, "Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-	return reply_text(r, 200, "text/html; charset=utf-8", index_html, sizeof(index_html) - 1);
+	const struct web_asset *a = web_asset_find("/index.html");
+
+	if (!a)
+		return err_set(&r->err, ERR_NOTFOUND, "the web UI is not built into this binary");
+	return serve_asset(r, a);
+}
+
+/* GET /assets/:file: the app's hashed scripts and styles. */
+enum err_code
+api_web_asset(struct req *r)
+{
+	const struct web_asset *a = web_asset_find(r->path);
+
+	if (!a)
+		return err_set(&r->err, ERR_NOTFOUND, "no such file: %.200s", r->path);
+	return serve_asset(r, a);
 }
 
 enum err_code

@@ -11,6 +11,8 @@ const struct route routes[] = {
 	{ .method = "GET", .path = "/healthz", .fn = api_healthz },
 	{ .method = "GET", .path = "/metrics", .fn = api_metrics },
 	{ .method = "GET", .path = "/", .fn = api_index },
+	{ .method = "GET", .path = "/index.html", .fn = api_index },
+	{ .method = "GET", .path = "/assets/:file", .fn = api_web_asset },
 	{ .method = "GET", .path = "/api/v1/openapi.json", .fn = api_openapi, .flags = ROUTE_AUTH },
 
 	{ .method = "POST", .path = "/api/v1/auth/login", .fn = api_auth_login, .flags = ROUTE_BODY },

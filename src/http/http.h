@@ -128,6 +128,9 @@ enum err_code reply_text(struct req *r, int status, const char *content_type,
 enum err_code reply_empty(struct req *r, int status);
 /* The contents of the open file fd (size bytes from its start), streamed
  * from disk; fd is closed when the reply is sent. */
+/* Static bytes that outlive the response (embedded files): not copied. */
+enum err_code reply_static(struct req *r, int status, const char *content_type,
+			   const void *data, size_t len);
 enum err_code reply_fd(struct req *r, int status, const char *content_type, int fd, size_t size);
 /* 204, as a continuation for req_write / req_offload. */
 enum err_code reply_no_content(struct req *r);

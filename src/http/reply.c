@@ -67,6 +67,14 @@ reply_text(struct req *r, int status, const char *content_type, const char *text
 }
 
 enum err_code
+reply_static(struct req *r, int status, const char *content_type, const void *data, size_t len)
+{
+	r->reply_bytes = len;
+	return queue(r, status, MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT),
+		     content_type);
+}
+
+enum err_code
 reply_json_text(struct req *r, int status, char *text, size_t len)
 {
 	r->reply_bytes = len;

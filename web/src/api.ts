@@ -1,0 +1,83 @@
+// The HTTP client of the UI: same-origin fetches to /api/v1 with the session
+// cookie, the CSRF token on writes, and errors turned into ApiError (status,
+// code, message, per-field messages) that the screens translate.
+
+export class ApiError extends Error {
+  status: number;
+  code: string;
+  fields: Record<string, string>;
+  body: any;
+  constructor(status: number, code: string, message: string, fields: Record<string, string> = {}, body: any = null) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+    this.body = body;
+  }
+}
+
+let csrf = '';
+let onUnauthorized: (() => void) | null = null;
+
+export function setCsrf(token: string) { csrf = token || ''; }
+export function setUnauthorizedHandler(fn: () => void) { onUnauthorized = fn; }
+
+export interface CallOptions {
+  body?: unknown;
+  raw?: BodyInit;
+  contentType?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  quiet401?: boolean; // the login form handles its own 401
+}
+
+export async function call<T = any>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...(opts.headers || {}) };
+  let body: BodyInit | undefined;
+  if (opts.raw !== undefined) {
+    body = opts.raw;
+    headers['Content-Type'] = opts.contentType || 'application/octet-stream';
+  } else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['Content-Type'] = 'application/json';
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin', signal: opts.signal });
+  } catch (e: any) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', String(e && e.message || e));
+  }
+  const text = await res.text();
+  let json: any = null;
+  if (text) {
+    try { json = JSON.parse(text); } catch { json = null; }
+  }
+  if (!res.ok) {
+    const err = json && json.error ? json.error : {};
+    const retry = res.headers.get('Retry-After');
+    const e = new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText,
+      err.fields || {}, json);
+    if (retry) (e as any).retryAfter = Number(retry);
+    if (res.status === 401 && !opts.quiet401 && onUnauthorized) onUnauthorized();
+    throw e;
+  }
+  return json as T;
+}
+
+export const get = <T = any>(p: string, o?: CallOptions) => call<T>('GET', p, o);
+export const post = <T = any>(p: string, body?: unknown, o: CallOptions = {}) => call<T>('POST', p, { ...o, body });
+export const patch = <T = any>(p: string, body?: unknown, o: CallOptions = {}) => call<T>('PATCH', p, { ...o, body });
+
+/** Build a query string; arrays repeat the key (filter=a&filter=b). */
+export function qs(params: Record<string, string | number | undefined | null | (string | number)[]>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) v.forEach((x) => q.append(k, String(x)));
+    else q.append(k, String(v));
+  }
+  const s = q.toString();
+  return s ? '?' + s : '';
+}

@@ -1,0 +1,180 @@
+// The customer list: one page at a time through the API's keyset cursors
+// (a stack of cursors for "previous"), columns chosen per user, filters on
+// any field (custom fields too), sort on the sortable fields with the UI
+// language as `locale` (pinyin, strokes or alphabet for names).
+import { useEffect, useState } from 'preact/hooks';
+import { get, qs } from '../api';
+import { t, getState, useStore, userPref, setUserPref } from '../state';
+import { FILTER_OPS, filterParam, type Filter } from '../format';
+import { fieldLabel } from '../i18n';
+import { ErrorBox, Spinner, showValue, type FieldMeta } from '../ui';
+
+const DEFAULT_COLS = ['name', 'local_name', 'city', 'relationship_type', 'updated_at'];
+const ALWAYS_SORTABLE = ['id', 'created_at', 'updated_at'];
+const PAGE = 50;
+const LINKED = new Set(['name', 'local_name']); // cells that open the record
+
+let fieldsCache: FieldMeta[] | null = null;
+export async function customerFields(refresh = false): Promise<FieldMeta[]> {
+  if (!fieldsCache || refresh) {
+    const r = await get<{ data: FieldMeta[] }>('/api/v1/meta/entities/customers/fields');
+    fieldsCache = [
+      { name: 'id', type: 'integer', label: 'ID', required: false, indexed: true, searchable: false, personal: false, custom: false },
+      ...r.data,
+      { name: 'created_at', type: 'datetime', label: 'Created', required: false, indexed: true, searchable: false, personal: false, custom: false },
+      { name: 'updated_at', type: 'datetime', label: 'Updated', required: false, indexed: true, searchable: false, personal: false, custom: false },
+    ];
+  }
+  return fieldsCache;
+}
+
+export function CustomerList() {
+  const s = useStore();
+  const [fields, setFields] = useState<FieldMeta[] | null>(null);
+  const [cols, setCols] = useState<string[]>(() => {
+    try { return JSON.parse(userPref('cols') || '') as string[]; } catch { return DEFAULT_COLS; }
+  });
+  const [filters, setFilters] = useState<Filter[]>([]);
+  const [draft, setDraft] = useState<Filter[]>([]);
+  const [q, setQ] = useState('');
+  const [sort, setSort] = useState('name');
+  const [cursors, setCursors] = useState<(string | null)[]>([null]); // cursor of each page seen
+  const [rows, setRows] = useState<any[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [showCols, setShowCols] = useState(false);
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => { customerFields().then(setFields, setError); }, []);
+
+  const page = cursors.length - 1;
+  useEffect(() => {
+    const ctl = new AbortController();
+    setRows(null);
+    const params = {
+      limit: PAGE, sort, locale: s.locale, q: q.trim() || undefined,
+      filter: filters.map(filterParam), cursor: cursors[page] || undefined,
+      fields: Array.from(new Set(['id', 'name', ...cols])).join(','),
+    };
+    get<{ data: any[]; next_cursor: string | null }>('/api/v1/customers' + qs(params), { signal: ctl.signal })
+      .then((r) => { setRows(r.data); setNext(r.next_cursor); setError(null); })
+      .catch((e) => { if (e?.name !== 'AbortError') { setError(e); setRows([]); setNext(null); } });
+    return () => ctl.abort();
+  }, [sort, s.locale, filters, q, cursors, cols.join(','), reload]);
+
+  const restart = () => setCursors([null]);
+  const byName = new Map((fields || []).map((f) => [f.name, f]));
+  const sortable = (name: string) => ALWAYS_SORTABLE.includes(name) || !!byName.get(name)?.indexed;
+  const label = (name: string) => fieldLabel(getState().locale, name, byName.get(name)?.label);
+
+  function toggleSort(name: string) {
+    setSort(sort === name ? '-' + name : name);
+    restart();
+  }
+
+  function toggleCol(name: string, on: boolean) {
+    const c = on ? [...cols, name] : cols.filter((x) => x !== name);
+    setCols(c);
+    setUserPref('cols', JSON.stringify(c));
+  }
+
+  function applyFilters(e: Event) {
+    e.preventDefault();
+    setFilters(draft.filter((f) => f.field && f.op && (f.value !== '' || f.op === 'null')));
+    restart();
+  }
+
+  const sortField = sort.replace(/^-/, '');
+  return (
+    <section aria-labelledby="list-title">
+      <div class="bar">
+        <h1 id="list-title">{t('list.title')}</h1>
+        <label class="inline">{t('list.quick')}
+          <input type="search" name="q" value={q} onInput={(e) => { setQ((e.target as HTMLInputElement).value); restart(); }} />
+        </label>
+        <button type="button" aria-expanded={showCols} aria-controls="col-chooser" onClick={() => setShowCols(!showCols)}>{t('list.columns')}</button>
+      </div>
+      {showCols && fields && (
+        <fieldset id="col-chooser" class="card cols">
+          <legend>{t('list.columns')}</legend>
+          {fields.map((f) => (
+            <label class="check"><input type="checkbox" name={'col-' + f.name} checked={cols.includes(f.name)}
+              onChange={(e) => toggleCol(f.name, (e.target as HTMLInputElement).checked)} /> {label(f.name)}</label>
+          ))}
+        </fieldset>
+      )}
+      <form class="card filters" onSubmit={applyFilters} aria-label={t('list.filters')}>
+        {draft.map((f, i) => (
+          <div class="filter-row">
+            <span class="lbl"><label for={`ff-${i}`}>{t('list.field')}</label>
+              <select id={`ff-${i}`} name={`ff-${i}`} value={f.field} onChange={(e) => { const d = [...draft]; d[i] = { ...f, field: (e.target as HTMLSelectElement).value }; setDraft(d); }}>
+                {(fields || []).map((x) => <option value={x.name}>{label(x.name)}</option>)}
+              </select></span>
+            <span class="lbl"><label for={`fo-${i}`}>{t('list.op')}</label>
+              <select id={`fo-${i}`} name={`fo-${i}`} value={f.op} onChange={(e) => { const d = [...draft]; d[i] = { ...f, op: (e.target as HTMLSelectElement).value }; setDraft(d); }}>
+                {FILTER_OPS.map((o) => <option value={o}>{t('op.' + o)}</option>)}
+              </select></span>
+            <span class="lbl"><label for={`fv-${i}`}>{t('list.value')}</label>
+              <FilterValue meta={byName.get(f.field)} value={f.value} name={`fv-${i}`}
+                onChange={(v) => { const d = [...draft]; d[i] = { ...f, value: v }; setDraft(d); }} /></span>
+            <button type="button" class="quiet" aria-label={t('list.remove_filter')} onClick={() => setDraft(draft.filter((_, k) => k !== i))}>✕</button>
+          </div>
+        ))}
+        <div class="actions">
+          <button type="button" onClick={() => setDraft([...draft, { field: 'city', op: 'eq', value: '' }])}>{t('list.add_filter')}</button>
+          <button type="submit" class="primary">{t('list.apply')}</button>
+          {filters.length > 0 && <button type="button" class="quiet" onClick={() => { setDraft([]); setFilters([]); restart(); }}>{t('list.clear')}</button>}
+        </div>
+      </form>
+      <ErrorBox error={error} onRetry={() => setReload(reload + 1)} />
+      {!fields || rows === null ? <Spinner /> : (
+        <>
+          <div class="table-wrap">
+            <table class="grid">
+              <caption class="sr-only">{t('list.title')} — {t('list.page', { n: page + 1 })}</caption>
+              <thead><tr>
+                {cols.map((c) => (
+                  <th scope="col" aria-sort={sortField === c ? (sort.startsWith('-') ? 'descending' : 'ascending') : undefined}>
+                    {sortable(c) ? (
+                      <button type="button" class="th" onClick={() => toggleSort(c)} aria-label={t('list.sort_by', { field: label(c) })}>
+                        {label(c)}{sortField === c ? (sort.startsWith('-') ? ' ▼' : ' ▲') : ''}
+                      </button>
+                    ) : label(c)}
+                  </th>
+                ))}
+              </tr></thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr>
+                    {cols.map((c, i) => (
+                      <td>{i === 0 || LINKED.has(c) ? (r[c] || i === 0) && <a href={`#/customers/${r.id}`}>{showValue(byName.get(c), r[c]) || `#${r.id}`}</a> : showValue(byName.get(c), r[c])}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {rows.length === 0 && <p class="empty">{t('list.empty')}</p>}
+          <nav class="pager" aria-label={t('list.page', { n: page + 1 })}>
+            <button type="button" disabled={page === 0} onClick={() => setCursors(cursors.slice(0, -1))}>{t('list.prev')}</button>
+            <span>{t('list.page', { n: page + 1 })} · {t('list.rows', { count: rows.length })}</span>
+            <button type="button" disabled={!next} onClick={() => setCursors([...cursors, next])}>{t('list.next')}</button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+function FilterValue({ meta, value, name, onChange }: { meta?: FieldMeta; value: string; name: string; onChange: (v: string) => void }) {
+  if (meta?.values) {
+    return (
+      <select id={name} name={name} value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        <option value=""></option>
+        {meta.values.map((v) => <option value={v}>{showValue(meta, v)}</option>)}
+      </select>
+    );
+  }
+  const type = meta?.type === 'date' ? 'date' : meta?.type === 'integer' || meta?.type === 'number' ? 'number' : 'text';
+  return <input id={name} name={name} type={type} value={value} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />;
+}
