@@ -7,6 +7,7 @@
 #include <string.h>
 #include "api/api.h"
 #include "domain/privacy.h"
+#include "engine/search.h"
 #include "engine/audit.h"
 #include "util/timeutil.h"
 #include "engine/query.h"
@@ -602,7 +603,7 @@ erase_run(struct store_conn *c, void *ctx, struct err *e)
 	char at[TIME_STR_LEN], detail[96];
 
 	wtx_init(&w, c, &j->c.who, &j->c.acc);
-	if (privacy_erase(&w, j->c.en, j->c.id, e) != ERR_OK)
+	if (privacy_erase(&w, j->c.en, j->c.id, e) != ERR_OK || search_purge(c, e) != ERR_OK)
 		return e->code;
 	time_format(time_now_ms(), at);
 	snprintf(detail, sizeof(detail), "{\"entity\":\"%s\",\"record_id\":%lld}", j->c.en->def->name,

@@ -9,7 +9,9 @@
 /* Wipe customer id: its personal and identifying fields and those of the
  * records under it, its identifiers (deleted outright), the same values in
  * the history (pseudonymised) and in stored idempotent answers; the
- * customer is left as an "(erased)" deleted record. Inside a write job. */
+ * customer is left as an "(erased)" deleted record. Inside a write job;
+ * after the last erasure, the caller runs search_purge (the search
+ * indexes) and store_checkpoint (the write-ahead log), once. */
 enum err_code privacy_erase(struct wtx *w, const struct entity *customers, int64_t id,
 			    struct err *e);
 

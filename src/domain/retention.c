@@ -11,6 +11,7 @@
 #include <time.h>
 #include "domain/privacy.h"
 #include "domain/retention.h"
+#include "engine/search.h"
 #include "engine/audit.h"
 #include "engine/query.h"
 #include "engine/record.h"
@@ -604,6 +605,9 @@ run_event_write(struct store_conn *c, void *ctx, struct err *e)
 	enum err_code rc = audit_event_write(c, at, ev->j->who->user_id, ev->j->who->name,
 					     "retention_run", ev->j->ip, detail, e);
 	free(detail);
+	/* erased values leave the search indexes: once a run, not once a record */
+	if (rc == ERR_OK && ev->j->erased)
+		rc = search_purge(c, e);
 	return rc;
 }
 

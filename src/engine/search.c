@@ -304,7 +304,7 @@ search_drop(struct wtx *w, const struct entity *en, int64_t id, struct err *e)
 }
 
 enum err_code
-search_purge(struct wtx *w, struct err *e)
+search_purge(struct store_conn *c, struct err *e)
 {
 	char table[160];
 
@@ -313,7 +313,7 @@ search_purge(struct wtx *w, struct err *e)
 		if (!search_enabled(en))
 			continue;
 		table_name(en, table, sizeof(table));
-		if (store_search_compact(w->c, table, e) != ERR_OK)
+		if (store_search_compact(c, table, e) != ERR_OK)
 			return e->code;
 	}
 	return ERR_OK;

@@ -37,8 +37,11 @@ enum err_code search_put(struct wtx *w, const struct entity *en, int64_t id, con
 enum err_code search_drop(struct wtx *w, const struct entity *en, int64_t id, struct err *e);
 
 /* Rewrite every search index without the entries of dropped rows (an
- * index keeps them until its segments merge; an erasure must not). */
-enum err_code search_purge(struct wtx *w, struct err *e);
+ * index keeps them until its segments merge; an erasure must not), inside
+ * a write job that wrote something. It rewrites whole indexes (about 110 s
+ * for a million customers, writes waiting meanwhile), so erasures call it
+ * once, after the last record is erased. */
+enum err_code search_purge(struct store_conn *c, struct err *e);
 
 /* A parsed query. */
 struct search_query {
