@@ -9,6 +9,7 @@
 #include "engine/search.h"
 #include "text/mask.h"
 #include "text/phone.h"
+#include "util/jsonx.h"
 
 #define SEARCH_LIMIT_DEFAULT 20
 #define SEARCH_LIMIT_MAX 100
@@ -30,24 +31,15 @@ parse_limit(struct req *r, int *limit)
 	return ERR_OK;
 }
 
-/* Is en named in the comma-separated list (NULL: every entity)? */
-static bool
-wanted(const char *list, const struct entity *en)
-{
-	size_t n = strlen(en->def->name);
+#define SEARCH_MAX_ENTITIES 64
 
-	for (const char *p = list; p && *p;) {
-		const char *end = strchrnul(p, ',');
-		if ((size_t)(end - p) == n && strncmp(p, en->def->name, n) == 0)
-			return true;
-		p = *end ? end + 1 : end;
-	}
-	return list == NULL;
-}
-
+/* The searchable entities named in the comma-separated list (every one
+ * when list is NULL), flagged by registry index in chosen. */
 static enum err_code
-check_entities(struct req *r, const char *list)
+pick_entities(struct req *r, const char *list, bool chosen[SEARCH_MAX_ENTITIES])
 {
+	for (size_t i = 0; i < registry_count() && i < SEARCH_MAX_ENTITIES; i++)
+		chosen[i] = !list && search_enabled(registry_at(i));
 	for (const char *p = list; p && *p;) {
 		const char *end = strchrnul(p, ',');
 		char name[64];
@@ -56,6 +48,8 @@ check_entities(struct req *r, const char *list)
 		if (!en || !search_enabled(en))
 			return err_set(&r->err, ERR_BADREQ, "entities: '%.40s' is not a searchable entity",
 				       name);
+		for (size_t i = 0; i < registry_count() && i < SEARCH_MAX_ENTITIES; i++)
+			chosen[i] = chosen[i] || registry_at(i) == en;
 		p = *end ? end + 1 : end;
 	}
 	return ERR_OK;
@@ -70,25 +64,6 @@ by_score(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-/* Sort hits best first and keep limit of them. */
-static json_t *
-best_of(json_t *hits, int limit)
-{
-	size_t n = json_array_size(hits);
-	json_t **v = calloc(n ? n : 1, sizeof(*v));
-	json_t *out = json_array();
-
-	if (!v)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(hits, i);
-	qsort(v, n, sizeof(*v), by_score);
-	for (size_t i = 0; i < n && i < (size_t)limit; i++)
-		json_array_append(out, v[i]);
-	free(v);
-	return out;
-}
-
 enum err_code
 api_search(struct req *r)
 {
@@ -96,10 +71,11 @@ api_search(struct req *r)
 	const char *q = req_query(r, "q"), *list = req_query(r, "entities");
 	struct search_query sq;
 	struct store_conn *c;
+	bool chosen[SEARCH_MAX_ENTITIES];
 	int limit;
 
 	if (req_known_query(r, known) != ERR_OK || parse_limit(r, &limit) != ERR_OK ||
-	    check_entities(r, list) != ERR_OK)
+	    pick_entities(r, list, chosen) != ERR_OK)
 		return r->err.code;
 	if (!q)
 		return err_set(&r->err, ERR_BADREQ, "q is required: what to search for");
@@ -111,7 +87,7 @@ api_search(struct req *r)
 	for (size_t i = 0; i < registry_count(); i++) {
 		const struct entity *en = registry_at(i);
 		struct access acc;
-		if (!search_enabled(en) || !wanted(list, en))
+		if (i >= SEARCH_MAX_ENTITIES || !chosen[i])
 			continue;
 		req_access_for(r, en, ACT_READ, &acc);
 		if (acc.read == SCOPE_NONE)
@@ -119,7 +95,7 @@ api_search(struct req *r)
 		if (search_entity(c, en, &sq, &acc, limit, hits, &r->err) != ERR_OK)
 			goto out;
 	}
-	json_t *data = best_of(hits, limit);
+	json_t *data = jsonx_sorted(hits, by_score, (size_t)limit);
 	search_query_release(&sq);
 	json_decref(hits);
 	return reply_json(r, 200, json_pack("{s:o,s:s}", "data", data, "q", q));
@@ -243,15 +219,6 @@ out:
 	return rc;
 }
 
-static bool
-is_identifier_kind(const char *kind)
-{
-	for (size_t i = 0; identifier_kinds[i]; i++)
-		if (strcmp(identifier_kinds[i], kind) == 0)
-			return true;
-	return false;
-}
-
 /* The identifier as a caller without the personal-data permission sees it. */
 static void
 mask_identifier(json_t *ident)
@@ -285,7 +252,7 @@ api_lookup(struct req *r)
 			       "member card, policy number, plate ...");
 	if (strlen(value) > 200)
 		return err_set(&r->err, ERR_BADREQ, "identifier is too long (at most 200 bytes)");
-	if (kind && !is_identifier_kind(kind))
+	if (kind && !identifier_kind(kind))
 		return err_set(&r->err, ERR_BADREQ, "kind must be one of the identifier kinds "
 			       "(phone, email, member_card, policy_no, plate, national_id, external_id)");
 	if (!(c = store_reader(req_store(r), &r->err)) ||

@@ -7,6 +7,7 @@
 #include "engine/search.h"
 #include "text/phone.h"
 #include "text/search.h"
+#include "util/jsonx.h"
 #include "util/mem.h"
 
 #define SCORE_PHONE 50
@@ -190,8 +191,7 @@ score(struct store_conn *c, const struct signals *s, const json_t *cand, struct 
 /* Customers found by q in customers or their identifiers, into cands
  * (an object id → customer record, so each is scored once). */
 static enum err_code
-gather(struct store_conn *c, const char *q, const struct access *acc_customers,
-       const struct access *acc_identifiers, json_t *cands, struct err *e)
+gather(struct store_conn *c, const char *q, const struct access *acc, json_t *cands, struct err *e)
 {
 	const struct entity *customers = registry_find("customers");
 	const struct entity *idents = registry_find("customer_identifiers");
@@ -204,8 +204,9 @@ gather(struct store_conn *c, const char *q, const struct access *acc_customers,
 		err_clear(e);
 		return ERR_OK;	/* nothing to look for */
 	}
-	if ((rc = search_entity(c, customers, &sq, acc_customers, DUPLICATES_MAX, hits, e)) == ERR_OK)
-		rc = search_entity(c, idents, &sq, acc_identifiers, DUPLICATES_MAX, hits, e);
+	/* identifiers follow their customer: the same access reads both */
+	if ((rc = search_entity(c, customers, &sq, acc, DUPLICATES_MAX, hits, e)) == ERR_OK)
+		rc = search_entity(c, idents, &sq, acc, DUPLICATES_MAX, hits, e);
 	search_query_release(&sq);
 	size_t i;
 	json_t *h;
@@ -232,40 +233,23 @@ by_score(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-static json_t *
-best_first(json_t *list)
-{
-	size_t n = json_array_size(list);
-	json_t **v = xcalloc(n ? n : 1, sizeof(*v)), *out = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(list, i);
-	qsort(v, n, sizeof(*v), by_score);
-	for (size_t i = 0; i < n && i < DUPLICATES_MAX; i++)
-		json_array_append(out, v[i]);
-	free(v);
-	json_decref(list);
-	return out;
-}
-
 /* Look up every signal of s: phone digits, e-mails, the name and its pinyin. */
 static enum err_code
 gather_all(struct store_conn *c, const struct signals *s, const struct access *acc, json_t *cands,
 	   struct err *e)
 {
-	const struct access *child = acc;	/* identifiers follow their customer */
 	size_t i;
 	json_t *v;
 
 	json_array_foreach(s->phones, i, v)
-		if (gather(c, phone_national(json_string_value(v)), acc, child, cands, e) != ERR_OK)
+		if (gather(c, phone_national(json_string_value(v)), acc, cands, e) != ERR_OK)
 			return e->code;
 	json_array_foreach(s->emails, i, v)
-		if (gather(c, json_string_value(v), acc, child, cands, e) != ERR_OK)
+		if (gather(c, json_string_value(v), acc, cands, e) != ERR_OK)
 			return e->code;
-	if (s->name && gather(c, s->name, acc, child, cands, e) != ERR_OK)
+	if (s->name && gather(c, s->name, acc, cands, e) != ERR_OK)
 		return e->code;
-	if (s->pinyin && gather(c, s->pinyin, acc, child, cands, e) != ERR_OK)
+	if (s->pinyin && gather(c, s->pinyin, acc, cands, e) != ERR_OK)
 		return e->code;
 	return ERR_OK;
 }
@@ -307,8 +291,7 @@ duplicates_find(struct store_conn *c, const json_t *rec, const struct access *ac
 		else
 			json_decref(scored);
 	}
-	*out = best_first(found);
-	found = NULL;
+	*out = jsonx_sorted(found, by_score, DUPLICATES_MAX);
 	rc = ERR_OK;
 done:
 	json_decref(found);

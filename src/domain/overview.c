@@ -5,6 +5,7 @@
 #include "domain/overview.h"
 #include "engine/query.h"
 #include "engine/record.h"
+#include "util/jsonx.h"
 
 /* Is en a record type kept under a customer? */
 static bool
@@ -72,23 +73,6 @@ newest_first(const void *a, const void *b)
 	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "at"));
 
 	return strcmp(y ? y : "", x ? x : "");
-}
-
-static json_t *
-sorted_cut(json_t *items, size_t limit)
-{
-	size_t n = json_array_size(items);
-	json_t **v = calloc(n ? n : 1, sizeof(*v)), *out = json_array();
-
-	if (!v)
-		abort();
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(items, i);
-	qsort(v, n, sizeof(*v), newest_first);
-	for (size_t i = 0; i < n && i < limit; i++)
-		json_array_append(out, v[i]);
-	free(v);
-	return out;
 }
 
 /* First and last time, count, spend and counts per kind of en's records
@@ -219,7 +203,7 @@ overview_build(struct store_conn *c, int64_t id, int timeline_limit, overview_ac
 			return e->code;
 		}
 	}
-	json_object_set_new(ov, "timeline", sorted_cut(timeline, (size_t)timeline_limit));
+	json_object_set_new(ov, "timeline", jsonx_sorted(timeline, newest_first, (size_t)timeline_limit));
 	json_decref(timeline);
 	*out = ov;
 	return ERR_OK;

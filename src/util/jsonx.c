@@ -84,3 +84,18 @@ jsonx_dump(const json_t *j, size_t *len)
 		*len = strlen(s);
 	return s;
 }
+
+json_t *
+jsonx_sorted(const json_t *a, int (*cmp)(const void *, const void *), size_t limit)
+{
+	size_t n = json_array_size(a);
+	json_t **v = xcalloc(n ? n : 1, sizeof(*v)), *out = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get(a, i);
+	qsort(v, n, sizeof(*v), cmp);
+	for (size_t i = 0; i < n && i < limit; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	return out;
+}

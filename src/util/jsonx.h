@@ -18,4 +18,8 @@ json_t *jsonx_parse_body(const char *body, size_t n, struct err *e);
 /* Serialize compactly; you own the result (free()). */
 char *jsonx_dump(const json_t *j, size_t *len);
 
+/* A new array of the first `limit` elements of array a once sorted by cmp
+ * (a qsort comparator over json_t * const *); a is left as it is. */
+json_t *jsonx_sorted(const json_t *a, int (*cmp)(const void *, const void *), size_t limit);
+
 #endif
