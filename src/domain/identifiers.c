@@ -10,6 +10,15 @@ const char *const identifier_kinds[] = {
 	"phone", "email", "member_card", "policy_no", "plate", "national_id", "external_id", NULL
 };
 
+const char *
+identifier_kind(const char *kind)
+{
+	for (size_t i = 0; kind && identifier_kinds[i]; i++)
+		if (strcmp(identifier_kinds[i], kind) == 0)
+			return identifier_kinds[i];
+	return NULL;
+}
+
 char *
 identifier_normalize(const char *kind, const char *value)
 {
@@ -41,7 +50,7 @@ identifiers_search_is_phone(const struct entity *en, const struct field *f, cons
 }
 
 bool
-identifiers_search_redundant(struct wtx *w, const struct entity *en, const json_t *rec)
+identifiers_search_redundant(struct store_conn *c, const struct entity *en, const json_t *rec)
 {
 	(void)en;
 	const char *value = json_string_value(json_object_get(rec, "value"));
@@ -50,7 +59,7 @@ identifiers_search_redundant(struct wtx *w, const struct entity *en, const json_
 
 	if (!value)
 		return false;
-	struct stmt *st = store_prepare(w->c, "SELECT 1 FROM customers WHERE id = ? AND "
+	struct stmt *st = store_prepare(c, "SELECT 1 FROM customers WHERE id = ? AND "
 				       "(email = ?2 OR phone = ?2 OR mobile = ?2)", &e);
 	if (st) {
 		stmt_bind_int(st, 1, json_integer_value(json_object_get(rec, "customer_id")));

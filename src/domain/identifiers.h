@@ -9,6 +9,9 @@
 
 extern const char *const identifier_kinds[];
 
+/* The canonical name of identifier kind `kind`, or NULL if it is none. */
+const char *identifier_kind(const char *kind);
+
 /* The matching key of value for kind: e-mail lower-cased; phone digits with
  * a leading + kept; others upper-cased without spaces, dashes and dots.
  * You own the result. */
@@ -24,7 +27,7 @@ bool identifiers_search_is_phone(const struct entity *en, const struct field *f,
 
 /* Hook: an identifier that repeats its customer's own e-mail, phone or
  * mobile is found through the customer: not indexed twice. */
-bool identifiers_search_redundant(struct wtx *w, const struct entity *en, const json_t *rec);
+bool identifiers_search_redundant(struct store_conn *c, const struct entity *en, const json_t *rec);
 
 /* The live identifier (kind, norm): its id and holder, or 0 if none. */
 enum err_code identifier_find(struct store_conn *c, const char *kind, const char *norm,

@@ -29,11 +29,10 @@ import_options_parse(struct import_options *o, const char *format, const char *e
 	o->key = key && *key ? key : NULL;
 	if (!o->key || strcmp(o->key, "id") == 0)
 		return ERR_OK;
-	for (size_t i = 0; identifier_kinds[i]; i++)
-		if (strcmp(identifier_kinds[i], o->key) == 0)
-			return strcmp(o->en->def->name, "customers") == 0 ? ERR_OK :
-			       err_set(e, ERR_BADREQ, "%s are matched by id only (identifiers are "
-				       "customers')", o->en->def->name);
+	if (identifier_kind(o->key))
+		return strcmp(o->en->def->name, "customers") == 0 ? ERR_OK :
+		       err_set(e, ERR_BADREQ, "%s are matched by id only (identifiers are "
+			       "customers')", o->en->def->name);
 	return err_set(e, ERR_BADREQ, "key must be id or an identifier kind (phone, email, "
 		       "member_card, policy_no, plate, national_id, external_id)");
 }

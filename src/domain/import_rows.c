@@ -40,10 +40,7 @@ ident_kind(const struct entity *en, const char *name)
 {
 	if (strcmp(en->def->name, customers_entity.name) != 0)
 		return NULL;
-	for (size_t i = 0; identifier_kinds[i]; i++)
-		if (strcmp(identifier_kinds[i], name) == 0)
-			return identifier_kinds[i];
-	return NULL;
+	return identifier_kind(name);
 }
 
 /* Header text trimmed and with ASCII lower-cased, in out. */
