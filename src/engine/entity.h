@@ -93,7 +93,7 @@ struct entity_hooks {
 	bool (*search_is_phone)(const struct entity *en, const struct field *f, const json_t *rec);
 	/* Is rec found through another record already (so it needs no search
 	 * index rows of its own)? */
-	bool (*search_redundant)(struct wtx *w, const struct entity *en, const json_t *rec);
+	bool (*search_redundant)(struct store_conn *c, const struct entity *en, const json_t *rec);
 };
 
 /* An index beyond the one-column indexes of F_INDEXED fields. */

@@ -235,9 +235,12 @@ static enum err_code
 put_row(struct store_conn *c, const struct entity *en, const struct layout *l, int64_t id,
 	const json_t *rec, struct err *e)
 {
+	const struct entity_hooks *h = en->def->hooks;
 	char table[160], *text[MAX_COLUMNS + 1];
 	struct buf sql;
 
+	if (h && h->search_redundant && h->search_redundant(c, en, rec))
+		return ERR_OK;	/* found through another record */
 	table_name(en, table, sizeof(table));
 	buf_init(&sql, 1 << 14);
 	store_sql_search_insert(&sql, table, l->name, l->n + 1);
@@ -291,9 +294,6 @@ search_put(struct wtx *w, const struct entity *en, int64_t id, const json_t *rec
 		return ERR_OK;
 	if (old && drop_row(w->c, en, id, e) != ERR_OK)
 		return e->code;
-	const struct entity_hooks *h = en->def->hooks;
-	if (h && h->search_redundant && h->search_redundant(w, en, rec))
-		return ERR_OK;
 	return put_row(w->c, en, &l, id, rec, e);
 }
 
