@@ -251,26 +251,72 @@ note_token_use(struct store *s, int64_t id)
 		free(u);	/* closing: the last use is not worth keeping */
 }
 
-enum err_code
-credential_check(struct store *s, bool session, const char *secret, struct principal *p,
-		 struct err *e)
-{
-	char hash[HASH_HEX], now[TIME_STR_LEN];
-	struct store_conn *c;
-	struct stmt *st;
+/* The last credentials this thread checked. An entry holds while the
+ * thread's snapshot shows no change to the database since (data_version
+ * moves with every commit, by this server or another process such as the
+ * CLI revoking a token) and, for a session, until it expires. A run of
+ * reads by one client then skips the join per request. */
+#define MEMO_SLOTS 8
 
-	if (strlen(secret) != SECRET_TEXT_LEN - 1 || strncmp(secret, "gx_", 3) != 0)
-		return err_set(e, ERR_UNAUTH, "the credentials are not valid");
-	secret_hash(secret, hash);
-	if (!(c = store_reader(s, e)))
-		return e->code;
-	st = store_prepare(c, session ?
-		"SELECT x.id, u.id, u.name, u.role, u.team_id FROM sessions x "
+struct credential_memo {
+	char hash[HASH_HEX];
+	bool session;
+	const struct store_conn *conn;
+	int64_t data_version, expires_ms;
+	struct principal who;
+};
+
+static _Thread_local struct credential_memo memo[MEMO_SLOTS];
+
+static struct credential_memo *
+memo_slot(const char *hash, bool session)
+{
+	return &memo[((unsigned)(unsigned char)hash[0] * 31u + (unsigned char)hash[1] + session) % MEMO_SLOTS];
+}
+
+static bool
+memo_find(const struct store_conn *c, int64_t version, const char *hash, bool session,
+	  struct principal *p)
+{
+	const struct credential_memo *m = memo_slot(hash, session);
+
+	if (version < 0 || m->conn != c || m->data_version != version || m->session != session ||
+	    strcmp(m->hash, hash) != 0 || (session && m->expires_ms <= time_now_ms()))
+		return false;
+	*p = m->who;
+	return true;
+}
+
+static void
+memo_keep(const struct store_conn *c, int64_t version, const char *hash, bool session,
+	  int64_t expires_ms, const struct principal *p)
+{
+	struct credential_memo *m = memo_slot(hash, session);
+
+	if (version < 0)
+		return;
+	memcpy(m->hash, hash, HASH_HEX);
+	m->session = session;
+	m->conn = c;
+	m->data_version = version;
+	m->expires_ms = expires_ms;
+	m->who = *p;
+}
+
+/* Look the secret's hash up in the store. */
+static enum err_code
+credential_load(struct store_conn *c, bool session, const char *hash, struct principal *p,
+		int64_t *expires_ms, struct err *e)
+{
+	char now[TIME_STR_LEN];
+	struct stmt *st = store_prepare(c, session ?
+		"SELECT x.id, u.id, u.name, u.role, u.team_id, x.expires_at FROM sessions x "
 		"JOIN users u ON u.id = x.user_id "
 		"WHERE x.hash = ? AND x.expires_at > ? AND u.deleted_at IS NULL" :
-		"SELECT x.id, u.id, u.name, u.role, u.team_id FROM api_tokens x "
+		"SELECT x.id, u.id, u.name, u.role, u.team_id, NULL FROM api_tokens x "
 		"JOIN users u ON u.id = x.user_id "
 		"WHERE x.hash = ? AND x.revoked_at IS NULL AND u.deleted_at IS NULL AND ? IS NOT NULL", e);
+
 	if (!st)
 		return e->code;
 	time_format(time_now_ms(), now);
@@ -285,12 +331,36 @@ credential_check(struct store *s, bool session, const char *secret, struct princ
 		snprintf(p->role, sizeof(p->role), "%s", stmt_text(st, 3));
 		p->team_id = stmt_is_null(st, 4) ? 0 : stmt_int(st, 4);
 		p->via_session = session;
+		*expires_ms = 0;
+		if (session && !time_parse_datetime(stmt_text(st, 5), expires_ms))
+			*expires_ms = 0;	/* unreadable: not memoised past now */
 	}
 	stmt_finish(st);
 	if (rc < 0)
 		return e->code;
 	if (rc == 0)
 		return err_set(e, ERR_UNAUTH, "the credentials are not valid");
+	return ERR_OK;
+}
+
+enum err_code
+credential_check(struct store *s, bool session, const char *secret, struct principal *p,
+		 struct err *e)
+{
+	char hash[HASH_HEX];
+	struct store_conn *c;
+
+	if (strlen(secret) != SECRET_TEXT_LEN - 1 || strncmp(secret, "gx_", 3) != 0)
+		return err_set(e, ERR_UNAUTH, "the credentials are not valid");
+	secret_hash(secret, hash);
+	if (!(c = store_reader(s, e)))
+		return e->code;
+	int64_t version = store_data_version(c), expires_ms;
+	if (!memo_find(c, version, hash, session, p)) {
+		if (credential_load(c, session, hash, p, &expires_ms, e) != ERR_OK)
+			return e->code;
+		memo_keep(c, version, hash, session, expires_ms, p);
+	}
 	if (!session)
 		note_token_use(s, p->credential_id);
 	return ERR_OK;

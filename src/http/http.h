@@ -74,6 +74,8 @@ struct req {
 };
 
 /* Route table (api/routes.c). */
+/* Routes beyond this many work but share one metrics line. */
+#define MAX_ROUTES 128
 extern const struct route routes[];
 extern const size_t route_count;
 

@@ -6,7 +6,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-#define MAX_ROUTES 64
+
 static const int statuses[] = {
 	200, 201, 204, 400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429, 500, 503
 };

@@ -259,11 +259,13 @@ req_access_for(const struct req *r, const struct entity *en, enum action act, st
 
 /* ---- routing ---- */
 
-/* Match path against pattern; fills r's params on success. */
+/* Match path against pattern; fills r's params on success (copied only
+ * then: most patterns tried fail, and every request tries many). */
 static bool
 route_match(struct req *r, const char *pattern, const char *path)
 {
-	size_t n = 0;
+	const char *name[MAX_ROUTE_PARAMS], *value[MAX_ROUTE_PARAMS];
+	size_t name_len[MAX_ROUTE_PARAMS], value_len[MAX_ROUTE_PARAMS], n = 0;
 
 	while (*pattern && *path) {
 		if (*pattern != '/' || *path != '/')
@@ -274,8 +276,10 @@ route_match(struct req *r, const char *pattern, const char *path)
 		if (*pattern == ':') {
 			if (se == path || n == MAX_ROUTE_PARAMS)
 				return false;
-			r->param_names[n] = arena_strndup(r->arena, pattern + 1, (size_t)(pe - pattern - 1));
-			r->params[n] = arena_strndup(r->arena, path, (size_t)(se - path));
+			name[n] = pattern + 1;
+			name_len[n] = (size_t)(pe - pattern - 1);
+			value[n] = path;
+			value_len[n] = (size_t)(se - path);
 			n++;
 		} else if (pe - pattern != se - path || strncmp(pattern, path, (size_t)(pe - pattern))) {
 			return false;
@@ -285,8 +289,34 @@ route_match(struct req *r, const char *pattern, const char *path)
 	}
 	if (*pattern || *path)
 		return false;
+	for (size_t i = 0; i < n; i++) {
+		r->param_names[i] = arena_strndup(r->arena, name[i], name_len[i]);
+		r->params[i] = arena_strndup(r->arena, value[i], value_len[i]);
+	}
 	r->nparams = n;
 	return true;
+}
+
+static size_t
+segments(const char *path)
+{
+	size_t n = 0;
+
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* Each route's number of path segments, counted once: a path is matched
+ * only against the routes of its length. */
+static size_t route_segments[MAX_ROUTES];
+static pthread_once_t route_segments_once = PTHREAD_ONCE_INIT;
+
+static void
+count_route_segments(void)
+{
+	for (size_t i = 0; i < route_count && i < MAX_ROUTES; i++)
+		route_segments[i] = segments(routes[i].path);
 }
 
 /* Find the route; ERR_NOTFOUND or ERR_METHOD if none. */
@@ -294,11 +324,13 @@ static enum err_code
 route_find(struct req *r)
 {
 	bool other_method = false;
+	size_t n = segments(r->path);
 	struct buf allow;
 
+	pthread_once(&route_segments_once, count_route_segments);
 	buf_init(&allow, 256);
 	for (size_t i = 0; i < route_count; i++) {
-		if (!route_match(r, routes[i].path, r->path))
+		if ((i < MAX_ROUTES && route_segments[i] != n) || !route_match(r, routes[i].path, r->path))
 			continue;
 		if (strcmp(routes[i].method, r->method) == 0) {
 			r->route = &routes[i];

@@ -42,6 +42,10 @@ struct store_conn *store_reader(struct store *s, struct err *e);
  * snapshot and one round of locking for all of a request's queries. */
 void store_read_begin(struct store *s);
 void store_read_end(struct store *s);
+/* A number that changes whenever the database changes, by any connection
+ * of any process, as c's current snapshot sees it; -1 if unknown. Lets a
+ * thread keep what it read for as long as nothing changed. */
+int64_t store_data_version(struct store_conn *c);
 
 typedef enum err_code store_write_fn(struct store_conn *c, void *ctx, struct err *e);
 /* Run fn(c, ctx, e) in the writer's transaction and wait until it is
