@@ -63,10 +63,12 @@ json_how(const struct field *f)
 	return SJ_VALUE;
 }
 
-void
-record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
+static const char *const bookkeeping[] = { "created_at", "updated_at", "version", "deleted_at" };
+
+/* json_object(...) of the selected columns, masked or not. */
+static void
+columns_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
 {
-	static const char *const tail[] = { "created_at", "updated_at", "version", "deleted_at" };
 	size_t i = 0;
 	const struct field *f;
 
@@ -77,10 +79,89 @@ record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bo
 			store_sql_json_member(b, false, f->name,
 					      (f->flags & F_CUSTOM) ? "custom" : f->name, json_how(f),
 					      masked ? field_mask_kind(f) : NULL);
-	for (size_t k = 0; k < COUNT_OF(tail); k++)
-		if (selected(select, tail[k]))
-			store_sql_json_member(b, false, tail[k], tail[k], SJ_VALUE, NULL);
+	for (size_t k = 0; k < COUNT_OF(bookkeeping); k++)
+		if (selected(select, bookkeeping[k]))
+			store_sql_json_member(b, false, bookkeeping[k], bookkeeping[k], SJ_VALUE, NULL);
 	store_sql_json_close(b);
+}
+
+/* ---- the stored document ----
+ * A record keeps its JSON as the API shows it in the doc column: the
+ * declared fields and the bookkeeping ones, without the id (not known
+ * before an insert) and without custom fields (they come and go). Reading
+ * a record is then a copy with the id and the live custom fields spliced
+ * in, not a rendering of every column: a list page of 50 costs a sixth.
+ * record.c writes doc with the row. Any other write leaves it NULL (a
+ * trigger clears a doc an UPDATE did not rewrite: schema_sync.c), and a
+ * NULL doc is rendered from the columns as before. */
+
+char *
+record_doc(const struct entity_def *d, const json_t *values, const char *created_at,
+	   const char *updated_at, int64_t version)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (d->fields[i].flags & F_INTERNAL)
+			continue;
+		json_t *v = json_object_get(values, d->fields[i].name);
+		json_object_set(o, d->fields[i].name, v ? v : json_null());
+	}
+	json_object_set_new(o, "created_at", json_string(created_at));
+	json_object_set_new(o, "updated_at", json_string(updated_at));
+	json_object_set_new(o, "version", json_integer(version));
+	json_object_set_new(o, "deleted_at", json_null());
+	/* as SQLite renders: no spaces, 15 significant digits */
+	char *doc = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(o);
+	if (!doc)
+		abort();
+	return doc;
+}
+
+void
+record_doc_sql(struct buf *b, const struct entity_def *d)
+{
+	bool first = true;
+
+	store_sql_json_open(b);
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct field *f = &d->fields[i];
+		if (f->flags & F_INTERNAL)
+			continue;
+		store_sql_json_member(b, first, f->name, f->name, json_how(f), NULL);
+		first = false;
+	}
+	for (size_t k = 0; k < COUNT_OF(bookkeeping); k++) {
+		store_sql_json_member(b, first, bookkeeping[k], bookkeeping[k], SJ_VALUE, NULL);
+		first = false;
+	}
+	store_sql_json_close(b);
+}
+
+void
+record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
+{
+	size_t i = 0, ncustom = 0;
+	const struct field *f;
+	struct buf custom;
+
+	if (select || masked) {
+		columns_json_sql(b, en, select, masked);
+		return;
+	}
+	buf_init(&custom, SQL_MAX);
+	store_sql_json_open(&custom);
+	while ((f = entity_field_at(en, &i)))
+		if (f->flags & F_CUSTOM)
+			store_sql_json_member(&custom, ncustom++ == 0, f->name, "custom", SJ_PATH, NULL);
+	store_sql_json_close(&custom);
+	buf_adds(b, "CASE WHEN doc IS NULL THEN ");
+	columns_json_sql(b, en, NULL, false);
+	buf_adds(b, " ELSE ");
+	store_sql_doc_read(b, "doc", ncustom ? custom.data : NULL);
+	buf_adds(b, " END");
+	buf_release(&custom);
 }
 
 /* The SQL reading one record, for the live custom fields, a scope and
@@ -424,18 +505,19 @@ record_write_sql(const struct entity_def *d, char **insert, char **update)
 	for (size_t i = 0; i < d->nfields; i++)
 		buf_printf(&sql, ", %s", d->fields[i].name);
 	sort_key_sql(&sql, d, 4, false, true);
-	buf_adds(&sql, ") VALUES (?, ?, 1, ?");
+	buf_adds(&sql, ", doc) VALUES (?, ?, 1, ?");
 	for (size_t i = 0; i < d->nfields; i++)
 		buf_adds(&sql, ", ?");
 	sort_key_sql(&sql, d, 4, true, false);
-	buf_addc(&sql, ')');
+	buf_printf(&sql, ", ?%d)", 4 + (int)d->nfields);
 	*insert = buf_detach(&sql, NULL);
 	buf_printf(&sql, "UPDATE %s SET updated_at = ?, version = version + 1, custom = ", d->name);
 	store_sql_json_merge(&sql, "custom");
 	for (size_t i = 0; i < d->nfields; i++)
 		buf_printf(&sql, ", %s = ?", d->fields[i].name);
 	sort_key_sql(&sql, d, 3, true, true);
-	buf_adds(&sql, " WHERE id = ? AND version = ?");
+	buf_printf(&sql, ", doc = ?%d WHERE id = ?%d AND version = ?%d", 5 + (int)d->nfields,
+		   3 + (int)d->nfields, 4 + (int)d->nfields);
 	*update = buf_detach(&sql, NULL);
 }
 
@@ -452,8 +534,11 @@ insert_row(struct wtx *w, const struct entity *en, const json_t *rec, int64_t *i
 	stmt_bind_str(st, 3, custom);
 	free(custom);
 	bind_columns(st, 4, en, rec);
+	char *doc = record_doc(en->def, rec, w->now, w->now, 1);
+	stmt_bind_str(st, 4 + (int)en->def->nfields, doc);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
+	free(doc);
 	if (rc < 0)
 		return e->code;
 	*id = store_last_id(w->c);
@@ -500,7 +585,7 @@ out:
 
 static enum err_code
 update_row(struct wtx *w, const struct entity *en, int64_t id, int64_t version,
-	   const json_t *rec, struct err *e)
+	   const char *created_at, const json_t *rec, struct err *e)
 {
 	const struct entity_def *d = en->def;
 	struct stmt *st = store_prepare(w->c, en->update_sql, e);
@@ -515,8 +600,11 @@ update_row(struct wtx *w, const struct entity *en, int64_t id, int64_t version,
 	bind_columns(st, 3, en, rec);
 	stmt_bind_int(st, 3 + (int)d->nfields, id);
 	stmt_bind_int(st, 4 + (int)d->nfields, version);
+	char *doc = record_doc(d, rec, created_at, w->now, version + 1);
+	stmt_bind_str(st, 5 + (int)d->nfields, doc);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
+	free(doc);
 	if (rc < 0)
 		return e->code;
 	if (store_changes(w->c) != 1)
@@ -567,13 +655,13 @@ record_update(struct wtx *w, const struct entity *en, int64_t id, const json_t *
 	if ((rc = check_references(w, en, rec, old, e)) != ERR_OK)
 		goto out;
 	int64_t version = json_integer_value(json_object_get(old, "version"));
-	if ((rc = update_row(w, en, id, version, rec, e)) != ERR_OK)
+	const char *created_at = json_string_value(json_object_get(old, "created_at"));
+	if ((rc = update_row(w, en, id, version, created_at, rec, e)) != ERR_OK)
 		goto out;
 	if ((rc = audit_record(w, en, id, "update", changes.data, e)) != ERR_OK)
 		goto out;
 	json_t *written = rec;
-	rec = record_shape(en, written, id, json_string_value(json_object_get(old, "created_at")),
-			   w->now, version + 1);
+	rec = record_shape(en, written, id, created_at, w->now, version + 1);
 	json_decref(written);
 	if ((rc = search_put(w, en, id, rec, old, e)) != ERR_OK)
 		goto out;

@@ -42,6 +42,12 @@ enum err_code record_get_text(struct store_conn *c, const struct entity *en, int
  * every field, or id plus the names in `select` (a JSON array); with
  * masked, personal fields come masked. */
 void record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked);
+/* The doc column (record.c): the JSON of a record's declared and
+ * bookkeeping fields, rendered in C from the values written, or in SQL
+ * from the columns (schema_sync fills old rows with it). */
+char *record_doc(const struct entity_def *d, const json_t *values, const char *created_at,
+		 const char *updated_at, int64_t version);
+void record_doc_sql(struct buf *b, const struct entity_def *d);
 /* May the caller's action (w->acc->act) touch record id, which it can
  * see? ERR_FORBIDDEN naming `what` ("change", "delete") if not. */
 enum err_code record_check_act(struct wtx *w, const struct entity *en, int64_t id,

@@ -7,11 +7,13 @@
 #include "engine/custom.h"
 #include "engine/engine.h"
 #include "engine/entity.h"
+#include "engine/record.h"
 #include "engine/search.h"
 #include "store/migrations.h"
 #include "text/search.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 static void
 column_def(struct buf *b, const struct field *f)
@@ -100,6 +102,64 @@ sync_sort_keys(struct store_conn *c, const struct entity_def *d, struct err *e)
 	return ERR_OK;
 }
 
+/* The form d's docs were written in (record_doc_sql's text), or NULL. */
+static char *
+doc_form_stored(struct store_conn *c, const struct entity_def *d, struct err *e)
+{
+	struct stmt *st = store_prepare(c, "SELECT form FROM record_docs WHERE entity = ?", e);
+	char *form = NULL;
+
+	if (!st)
+		return NULL;
+	stmt_bind_str(st, 1, d->name);
+	if (stmt_step(st, e) == 1)
+		form = xstrdup(stmt_text(st, 0));
+	stmt_finish(st);
+	return form;
+}
+
+/* The doc column of d's records (engine/record.c), the trigger that
+ * clears a doc other writers leave stale, and the docs of rows written
+ * before the column existed or in another form (a field added). */
+static enum err_code
+sync_docs(struct store_conn *c, const struct entity_def *d, struct err *e)
+{
+	struct buf form, sql;
+	enum err_code rc = ERR_OK;
+
+	buf_init(&form, 1 << 16);
+	buf_init(&sql, 1 << 17);
+	record_doc_sql(&form, d);
+	char *stored = doc_form_stored(c, d, e);
+	if (!stored || strcmp(stored, form.data) != 0) {
+		if (!store_table_has_column(c, d->name, "doc"))
+			buf_printf(&sql, "ALTER TABLE %s ADD COLUMN doc TEXT; ", d->name);
+		buf_printf(&sql, "DROP TRIGGER IF EXISTS %s_doc_stale; UPDATE %s SET doc = %s; ",
+			   d->name, d->name, form.data);
+		rc = store_exec(c, sql.data, e);
+		struct stmt *st = rc == ERR_OK ? store_prepare(c,
+			"INSERT OR REPLACE INTO record_docs (entity, form) VALUES (?, ?)", e) : NULL;
+		if (st) {
+			stmt_bind_str(st, 1, d->name);
+			stmt_bind_str(st, 2, form.data);
+			if (stmt_step(st, e) < 0)
+				rc = e->code;
+			stmt_finish(st);
+		} else if (rc == ERR_OK) {
+			rc = e->code;
+		}
+	}
+	if (rc == ERR_OK) {
+		buf_reset(&sql);
+		store_sql_doc_trigger(&sql, d->name);
+		rc = store_exec(c, sql.data, e);
+	}
+	free(stored);
+	buf_release(&form);
+	buf_release(&sql);
+	return rc;
+}
+
 static enum err_code
 create_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
 {
@@ -144,10 +204,13 @@ create_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
 enum err_code
 schema_sync(struct store_conn *c, struct err *e)
 {
+	if (store_exec(c, "CREATE TABLE IF NOT EXISTS record_docs "
+		       "(entity TEXT PRIMARY KEY, form TEXT NOT NULL)", e) != ERR_OK)
+		return e->code;
 	for (size_t i = 0; i < registry_count(); i++) {
 		const struct entity_def *d = registry_at(i)->def;
 		if (create_table(c, d, e) != ERR_OK || add_missing_columns(c, d, e) != ERR_OK ||
-		    create_indexes(c, d, e) != ERR_OK)
+		    create_indexes(c, d, e) != ERR_OK || sync_docs(c, d, e) != ERR_OK)
 			return e->code;
 	}
 	return search_sync(c, e);
