@@ -99,24 +99,25 @@ char *
 record_doc(const struct entity_def *d, const json_t *values, const char *created_at,
 	   const char *updated_at, int64_t version)
 {
-	json_t *o = json_object();
+	struct buf b;
+	int rc = 0;
 
+	buf_init(&b, HISTORY_MAX_BYTES);
+	rc |= buf_addc(&b, '{');
 	for (size_t i = 0; i < d->nfields; i++) {
-		if (d->fields[i].flags & F_INTERNAL)
+		const struct field *f = &d->fields[i];
+		if (f->flags & F_INTERNAL)
 			continue;
-		json_t *v = json_object_get(values, d->fields[i].name);
-		json_object_set(o, d->fields[i].name, v ? v : json_null());
+		json_t *v = json_object_get(values, f->name);
+		rc |= buf_printf(&b, "\"%s\":", f->name);
+		rc |= jsonx_append(&b, v ? v : json_null());
+		rc |= buf_addc(&b, ',');
 	}
-	json_object_set_new(o, "created_at", json_string(created_at));
-	json_object_set_new(o, "updated_at", json_string(updated_at));
-	json_object_set_new(o, "version", json_integer(version));
-	json_object_set_new(o, "deleted_at", json_null());
-	/* as SQLite renders: no spaces, 15 significant digits */
-	char *doc = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	json_decref(o);
-	if (!doc)
-		abort();
-	return doc;
+	rc |= buf_printf(&b, "\"created_at\":\"%s\",\"updated_at\":\"%s\",\"version\":%lld,"
+			 "\"deleted_at\":null}", created_at, updated_at, (long long)version);
+	if (rc != 0)
+		abort();	/* a record is far below the cap: validated, 1 MiB at most */
+	return buf_detach(&b, NULL);
 }
 
 void

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <jansson.h>
+#include "util/buf.h"
 #include "util/err.h"
 
 #define JSON_MAX_DEPTH 32
@@ -21,5 +22,10 @@ char *jsonx_dump(const json_t *j, size_t *len);
 /* A new array of the first `limit` elements of array a once sorted by cmp
  * (a qsort comparator over json_t * const *); a is left as it is. */
 json_t *jsonx_sorted(const json_t *a, int (*cmp)(const void *, const void *), size_t limit);
+
+/* Append v (or the string s of n bytes) as compact JSON, escaped as
+ * SQLite's json functions escape; 0, or -1 past the buffer's cap. */
+int jsonx_append(struct buf *b, const json_t *v);
+int jsonx_append_string(struct buf *b, const char *s, size_t n);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "util/buf.h"
 #include "util/jsonx.h"
@@ -259,6 +260,48 @@ malformed_rejected(void **state)
 	json_decref(j);
 }
 
+/* jsonx_append writes values as SQLite's json functions do: a record's
+ * stored doc (engine/record.c) must equal what SQL renders from its columns. */
+static void
+append_matches_sqlite(void **state)
+{
+	static const char *const texts[] = {
+		"", "plain", "quote \" backslash \\ slash /", "tab\tnewline\ncr\rff\fbs\b",
+		"\x01\x1f\x7f", "客戶 客户 ＡＢＣ１２３ 😀", "\xe2\x80\xa8 line separator",
+	};
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	(void)state;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT json_quote(?1), json_array(?1, 42, -7)", -1, &st, NULL), SQLITE_OK);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct buf one, arr;
+		json_t *a = json_pack("[s,i,i]", texts[i], 42, -7);
+		buf_init(&one, 1 << 16);
+		buf_init(&arr, 1 << 16);
+		assert_int_equal(jsonx_append_string(&one, texts[i], strlen(texts[i])), 0);
+		assert_int_equal(jsonx_append(&arr, a), 0);
+		sqlite3_bind_text(st, 1, texts[i], -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal(one.data, (const char *)sqlite3_column_text(st, 0));
+		assert_string_equal(arr.data, (const char *)sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		buf_release(&one);
+		buf_release(&arr);
+		json_decref(a);
+	}
+	struct buf b;
+	buf_init(&b, 64);
+	json_t *v = json_pack("[b,b,n,[]]", 1, 0);
+	assert_int_equal(jsonx_append(&b, v), 0);
+	assert_string_equal(b.data, "[true,false,null,[]]");
+	json_decref(v);
+	buf_release(&b);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 static void
 dump_compact(void **state)
 {
@@ -290,6 +333,7 @@ main(void)
 		cmocka_unit_test(invalid_utf8_rejected),
 		cmocka_unit_test(malformed_rejected),
 		cmocka_unit_test(dump_compact),
+		cmocka_unit_test(append_matches_sqlite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
