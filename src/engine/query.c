@@ -589,7 +589,7 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		abort();
 	buf_init(&sql, SQL_MAX);
 	buf_adds(&sql, "SELECT ");
-	record_json_sql(&sql, en, q->select, acc && acc->masked);
+	record_json_columns_sql(&sql, en, q->select, acc && acc->masked);
 	buf_printf(&sql, ", %s, id FROM %s WHERE deleted_at IS %s", q->sort->name, en->def->name,
 		   q->deleted ? "NOT NULL" : "NULL");
 	for (size_t i = 0; i < q->nfilters; i++)
@@ -628,14 +628,13 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 			more = true;
 			break;
 		}
-		if ((rows++ && buf_addc(out, ',') < 0) ||
-		    buf_add(out, stmt_text(st, 0), stmt_len(st, 0)) < 0) {
+		if ((rows++ && buf_addc(out, ',') < 0) || record_json_append(out, st, 0) != 0) {
 			rc = err_set(e, ERR_TOOBIG, "the page is too large: ask for a smaller limit");
 			break;
 		}
 		json_decref(last_sort);
-		last_sort = record_column_value(q->sort, st, 1);
-		last_id = stmt_int(st, 2);
+		last_sort = record_column_value(q->sort, st, RECORD_JSON_COLUMNS);
+		last_id = stmt_int(st, RECORD_JSON_COLUMNS + 1);
 	}
 	stmt_finish(st);
 	if (rc != ERR_OK)

@@ -140,29 +140,77 @@ record_doc_sql(struct buf *b, const struct entity_def *d)
 	store_sql_json_close(b);
 }
 
+/* json_object(...) of the live custom fields, or NULL if there are none. */
+static char *
+custom_json_sql(const struct entity *en)
+{
+	size_t i = 0, n = 0;
+	const struct field *f;
+	struct buf b;
+
+	buf_init(&b, SQL_MAX);
+	store_sql_json_open(&b);
+	while ((f = entity_field_at(en, &i)))
+		if (f->flags & F_CUSTOM)
+			store_sql_json_member(&b, n++ == 0, f->name, "custom", SJ_PATH, NULL);
+	store_sql_json_close(&b);
+	if (n == 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
 void
 record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
 {
-	size_t i = 0, ncustom = 0;
-	const struct field *f;
-	struct buf custom;
-
 	if (select || masked) {
 		columns_json_sql(b, en, select, masked);
 		return;
 	}
-	buf_init(&custom, SQL_MAX);
-	store_sql_json_open(&custom);
-	while ((f = entity_field_at(en, &i)))
-		if (f->flags & F_CUSTOM)
-			store_sql_json_member(&custom, ncustom++ == 0, f->name, "custom", SJ_PATH, NULL);
-	store_sql_json_close(&custom);
+	char *custom = custom_json_sql(en);
 	buf_adds(b, "CASE WHEN doc IS NULL THEN ");
 	columns_json_sql(b, en, NULL, false);
 	buf_adds(b, " ELSE ");
-	store_sql_doc_read(b, "doc", ncustom ? custom.data : NULL);
+	store_sql_doc_read(b, "doc", custom);
 	buf_adds(b, " END");
-	buf_release(&custom);
+	free(custom);
+}
+
+void
+record_json_columns_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
+{
+	if (select || masked) {
+		buf_adds(b, "NULL, ");
+		columns_json_sql(b, en, select, masked);
+		buf_printf(b, ", NULL, %s.id", en->def->name);
+		return;
+	}
+	char *custom = custom_json_sql(en);
+	buf_printf(b, "%s.doc, CASE WHEN %s.doc IS NULL THEN ", en->def->name, en->def->name);
+	columns_json_sql(b, en, NULL, false);
+	buf_adds(b, " END, ");
+	if (custom)
+		buf_printf(b, "CASE WHEN %s.doc IS NOT NULL THEN %s END", en->def->name, custom);
+	else
+		buf_adds(b, "NULL");
+	buf_printf(b, ", %s.id", en->def->name);
+	free(custom);
+}
+
+int
+record_json_append(struct buf *out, struct stmt *st, int col)
+{
+	if (stmt_is_null(st, col))
+		return buf_add(out, stmt_text(st, col + 1), stmt_len(st, col + 1));
+	const char *doc = stmt_text(st, col);
+	size_t n = stmt_len(st, col);
+	int rc = buf_printf(out, "{\"id\":%lld,", (long long)stmt_int(st, col + 3));
+	if (stmt_is_null(st, col + 2))
+		return rc | buf_add(out, doc + 1, n - 1);
+	const char *custom = stmt_text(st, col + 2);
+	size_t cn = stmt_len(st, col + 2);
+	return rc | buf_add(out, doc + 1, n - 2) | buf_addc(out, ',') | buf_add(out, custom + 1, cn - 1);
 }
 
 /* The SQL reading one record, for the live custom fields, a scope and
@@ -188,7 +236,7 @@ read_sql(const struct entity *en, bool include_deleted, const struct access *acc
 				struct buf sql;
 				buf_init(&sql, SQL_MAX);
 				buf_adds(&sql, "SELECT ");
-				record_json_sql(&sql, en, NULL, m);
+				record_json_columns_sql(&sql, en, NULL, m);
 				buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
 					   k ? "" : " AND deleted_at IS NULL");
 				access_sql(&sql, en, &any, (enum scope)sc, SHARES_READ);
@@ -212,11 +260,11 @@ record_get_text(struct store_conn *c, const struct entity *en, int64_t id, bool 
 	access_bind(st, acc);
 	int rc = stmt_step(st, e);
 	if (rc == 1) {
-		*len = stmt_len(st, 0);
-		*text = malloc(*len + 1);
-		if (!*text)
-			abort();
-		memcpy(*text, stmt_text(st, 0), *len + 1);
+		struct buf b;
+		buf_init(&b, HISTORY_MAX_BYTES);
+		if (record_json_append(&b, st, 0) != 0)
+			abort();	/* far below the cap */
+		*text = buf_detach(&b, len);
 	}
 	stmt_finish(st);
 	if (rc < 0)

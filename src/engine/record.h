@@ -42,6 +42,13 @@ enum err_code record_get_text(struct store_conn *c, const struct entity *en, int
  * every field, or id plus the names in `select` (a JSON array); with
  * masked, personal fields come masked. */
 void record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked);
+/* The same as RECORD_JSON_COLUMNS columns (the doc, the rendering from the
+ * columns, the custom fields, the id), which record_json_append() joins
+ * into out from column col on: cheaper than joining strings in SQL. */
+#define RECORD_JSON_COLUMNS 4
+void record_json_columns_sql(struct buf *b, const struct entity *en, const json_t *select,
+			     bool masked);
+int record_json_append(struct buf *out, struct stmt *st, int col);
 /* The doc column (record.c): the JSON of a record's declared and
  * bookkeeping fields, rendered in C from the values written, or in SQL
  * from the columns (schema_sync fills old rows with it). */
