@@ -142,6 +142,7 @@ struct entity_def {
 struct sql_cache {
 	unsigned gen;		/* custom_gen it was built for */
 	char *text[2][4][2];	/* read one record: [deleted too][read scope][masked] */
+	char *columns[2];	/* record_json_columns_sql of whole records: [masked] */
 	struct sql_cache *older;
 };
 

@@ -177,8 +177,8 @@ record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bo
 	free(custom);
 }
 
-void
-record_json_columns_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
+static void
+build_columns_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
 {
 	if (select || masked) {
 		buf_adds(b, "NULL, ");
@@ -205,7 +205,7 @@ record_json_append(struct buf *out, struct stmt *st, int col)
 		return buf_add(out, stmt_text(st, col + 1), stmt_len(st, col + 1));
 	const char *doc = stmt_text(st, col);
 	size_t n = stmt_len(st, col);
-	int rc = buf_printf(out, "{\"id\":%lld,", (long long)stmt_int(st, col + 3));
+	int rc = buf_adds(out, "{\"id\":") | buf_add_int(out, stmt_int(st, col + 3)) | buf_addc(out, ',');
 	if (stmt_is_null(st, col + 2))
 		return rc | buf_add(out, doc + 1, n - 1);
 	const char *custom = stmt_text(st, col + 2);
@@ -213,39 +213,57 @@ record_json_append(struct buf *out, struct stmt *st, int col)
 	return rc | buf_add(out, doc + 1, n - 2) | buf_addc(out, ',') | buf_add(out, custom + 1, cn - 1);
 }
 
-/* The SQL reading one record, for the live custom fields, a scope and
- * masking. */
-static const char *
-read_sql(const struct entity *en, bool include_deleted, const struct access *acc)
+/* The SQL of whole records for the live custom fields, built once per
+ * change of them: reading one record, for a scope and masking, and the
+ * columns every list selects. */
+static const struct sql_cache *
+sql_cache(const struct entity *en)
 {
 	unsigned gen = atomic_load(&en->custom_gen);
 	struct sql_cache *c = atomic_load_explicit(&en->read_cache, memory_order_acquire);
-	enum scope scope = acc ? acc->read : SCOPE_ALL;
-	bool masked = acc && acc->masked;
 
 	if (c && c->gen == gen)
-		return c->text[include_deleted][scope][masked];
+		return c;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		abort();
 	c->gen = gen;
+	for (int m = 0; m < 2; m++) {
+		struct buf cols;
+		buf_init(&cols, SQL_MAX);
+		build_columns_sql(&cols, en, NULL, m);
+		c->columns[m] = buf_detach(&cols, NULL);
+	}
 	for (int k = 0; k < 2; k++) {
 		for (int sc = SCOPE_NONE; sc <= SCOPE_ALL; sc++) {
 			for (int m = 0; m < 2; m++) {
 				struct access any = { .read = (enum scope)sc };
 				struct buf sql;
 				buf_init(&sql, SQL_MAX);
-				buf_adds(&sql, "SELECT ");
-				record_json_columns_sql(&sql, en, NULL, m);
-				buf_printf(&sql, " FROM %s WHERE id = ?%s", en->def->name,
-					   k ? "" : " AND deleted_at IS NULL");
+				buf_printf(&sql, "SELECT %s FROM %s WHERE id = ?%s", c->columns[m],
+					   en->def->name, k ? "" : " AND deleted_at IS NULL");
 				access_sql(&sql, en, &any, (enum scope)sc, SHARES_READ);
 				c->text[k][sc][m] = buf_detach(&sql, NULL);
 			}
 		}
 	}
 	registry_set_read_cache(en, c);
-	return c->text[include_deleted][scope][masked];
+	return c;
+}
+
+void
+record_json_columns_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
+{
+	if (select)
+		build_columns_sql(b, en, select, masked);
+	else
+		buf_adds(b, sql_cache(en)->columns[masked]);
+}
+
+static const char *
+read_sql(const struct entity *en, bool include_deleted, const struct access *acc)
+{
+	return sql_cache(en)->text[include_deleted][acc ? acc->read : SCOPE_ALL][acc && acc->masked];
 }
 
 enum err_code

@@ -173,6 +173,8 @@ registry_free(void)
 				for (int sc = 0; sc < 4; sc++)
 					for (int m = 0; m < 2; m++)
 						free(c->text[k][sc][m]);
+			free(c->columns[0]);
+			free(c->columns[1]);
 			free(c);
 			c = older;
 		}

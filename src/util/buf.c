@@ -99,3 +99,17 @@ buf_detach(struct buf *b, size_t *len)
 	buf_init(b, b->max);
 	return p;
 }
+
+int
+buf_add_int(struct buf *b, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}

@@ -20,6 +20,7 @@ void buf_reset(struct buf *b);		/* len = 0, keeps memory */
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
+int buf_add_int(struct buf *b, long long v);	/* in decimal, without printf */
 int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

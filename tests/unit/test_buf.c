@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -227,6 +228,29 @@ detach_empty_gives_owned_string(void **state)
 	free(q);
 }
 
+/* buf_add_int writes what printf's %lld would, extremes included. */
+static void
+add_int_as_printf(void **state)
+{
+	static const long long v[] = { 0, 7, -7, 10, 99, 100, -100, 1234567890123LL,
+				       9223372036854775807LL, -9223372036854775807LL - 1 };
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct buf b;
+		char want[32];
+		buf_init(&b, 64);
+		snprintf(want, sizeof(want), "%lld", v[i]);
+		assert_int_equal(buf_add_int(&b, v[i]), 0);
+		assert_string_equal(b.data, want);
+		buf_release(&b);
+	}
+	struct buf small;
+	buf_init(&small, 3);
+	assert_int_equal(buf_add_int(&small, 1234), -1);
+	assert_int_equal(small.len, 0);
+	buf_release(&small);
+}
+
 int
 main(void)
 {
@@ -242,6 +266,7 @@ main(void)
 		cmocka_unit_test(reset_keeps_memory),
 		cmocka_unit_test(detach_transfers_ownership),
 		cmocka_unit_test(detach_empty_gives_owned_string),
+		cmocka_unit_test(add_int_as_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
