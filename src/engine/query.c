@@ -604,7 +604,10 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 	if (q->after_value)
 		keyset_sql(&sql, b, q->sort, q->coll, q->desc, q->after_value, idv);
 	/* last: its named parameters come after every positional one */
-	access_sql(&sql, en, acc, acc ? acc->read : SCOPE_ALL, access_shares_used(c, en, acc, SHARES_READ));
+	enum scope scope = acc ? acc->read : SCOPE_ALL;
+	/* everything in scope: no condition, so no need to look for shares */
+	access_sql(&sql, en, acc, scope,
+		   scope == SCOPE_ALL ? SHARES_NONE : access_shares_used(c, en, acc, SHARES_READ));
 	if (strcmp(q->sort->name, "id") == 0) {
 		buf_printf(&sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
 	} else {
