@@ -267,10 +267,11 @@ credential_check(struct store *s, bool session, const char *secret, struct princ
 	st = store_prepare(c, session ?
 		"SELECT x.id, u.id, u.name, u.role, u.team_id FROM sessions x "
 		"JOIN users u ON u.id = x.user_id "
-		"WHERE x.hash = ? AND x.expires_at > ? AND u.deleted_at IS NULL" :
+		"WHERE x.hash = ? AND x.expires_at > ? AND u.deleted_at IS NULL AND u.disabled_at IS NULL" :
 		"SELECT x.id, u.id, u.name, u.role, u.team_id FROM api_tokens x "
 		"JOIN users u ON u.id = x.user_id "
-		"WHERE x.hash = ? AND x.revoked_at IS NULL AND u.deleted_at IS NULL AND ? IS NOT NULL", e);
+		"WHERE x.hash = ? AND x.revoked_at IS NULL AND u.deleted_at IS NULL AND u.disabled_at IS NULL "
+		"AND ? IS NOT NULL", e);
 	if (!st)
 		return e->code;
 	time_format(time_now_ms(), now);
