@@ -1,0 +1,219 @@
+// Browser tests of the admin screens that edit (users, teams, the permission
+// table, custom fields, the audit log), the import screen's column mapping
+// and search highlighting across scripts: Debian's Chromium through
+// playwright-core against a real `guanxi serve`, with screenshots and
+// axe-core checks like tests/e2e/ui.test.mjs.
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, assertStatus } from '../api/lib/server.mjs';
+import { axe, launchBrowser, login, newPage, shot } from './lib/browser.mjs';
+
+let srv, browser, admin, page;
+const ids = {};
+const errors = [];
+const lin = { name: '林小姐' };
+
+before(async () => {
+  srv = await startServer({
+    teams: [{ name: 'north' }],
+    users: [{ name: 'alice', role: 'admin' }, { name: 'sam', role: 'sales', team: 'north' }],
+  });
+  admin = srv.api('alice');
+  for (const u of (await admin.get('/api/v1/users')).json.data) ids[u.name] = u.id;
+  const c = await admin.post('/api/v1/customers', { kind: 'company', name: 'Kehu Trading', local_name: '王客戶', city: '台北', owner_id: ids.sam });
+  assertStatus(c, 201);
+  ids.kehu = c.json.id;
+  browser = await launchBrowser();
+  page = await newPage(browser, errors);
+  await login(page, srv, 'alice');
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.close();
+});
+
+test('teams: add one and one below it, rename; the screen passes axe', async () => {
+  await page.goto(srv.url + '/#/admin/teams');
+  await page.getByRole('heading', { name: 'Teams', level: 1 }).waitFor();
+  await page.getByLabel('Team name').fill('華南區');
+  await page.getByRole('button', { name: 'Add team' }).click();
+  await page.getByRole('status').filter({ hasText: 'Team 華南區 added' }).waitFor();
+  await page.getByLabel('Team name').fill('深圳組');
+  await page.locator('#team-parent').selectOption({ label: '華南區' });
+  await page.getByRole('button', { name: 'Add team' }).click();
+  await page.getByRole('status').filter({ hasText: 'Team 深圳組 added' }).waitFor();
+  const sub = page.locator('tr[data-team="深圳組"]');
+  assert.equal(await sub.getByRole('combobox').inputValue(), String((await admin.get('/api/v1/teams?filter=name:eq:華南區')).json.data[0].id));
+  // a team cannot be put below itself: its own subtree is not offered
+  const south = page.locator('tr[data-team="華南區"]');
+  assert.deepEqual(await south.getByRole('combobox').locator('option').allInnerTexts(), ['(top level)', 'north']);
+  await sub.getByRole('button', { name: 'Rename' }).click();
+  await page.getByLabel('New name for 深圳組').fill('深圳组');
+  await sub.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').filter({ hasText: 'Renamed to 深圳组' }).waitFor();
+  assert.equal((await admin.get('/api/v1/teams?filter=name:eq:深圳组')).json.data.length, 1);
+  await shot(page, '20-teams');
+  await axe(page, 'teams');
+});
+
+test('users: create one in a team with a generated password, who then signs in', async () => {
+  await page.goto(srv.url + '/#/admin/users');
+  await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+  await page.locator('input[name=new_name]').fill(lin.name);
+  await page.getByRole('button', { name: 'Generate' }).click();
+  lin.password = await page.locator('#new-password').inputValue();
+  assert.equal(lin.password.length, 16);
+  await page.locator('#new-role').selectOption('sales');
+  await page.locator('#new-team').selectOption({ label: '華南區' });
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await page.getByRole('status').filter({ hasText: `User ${lin.name} created` }).waitFor();
+  const row = page.locator(`tr[data-user="${lin.name}"]`);
+  await row.waitFor();
+  assert.equal(await row.getByLabel(`Team of ${lin.name}`).locator('option:checked').innerText(), '華南區');
+  const u = (await admin.get('/api/v1/users')).json.data.find((x) => x.name === lin.name);
+  ids.lin = u.id;
+  assert.equal(u.role, 'sales');
+  // a name already taken says what to do
+  await page.locator('input[name=new_name]').fill('sam');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Choose another name' }).waitFor();
+  await shot(page, '21-users');
+  await axe(page, 'users');
+
+  lin.page = await newPage(browser, errors);
+  await login(lin.page, srv, lin.name, { password: lin.password });
+  await lin.page.getByText(`Signed in as ${lin.name} (Sales)`).waitFor();
+  await lin.page.getByText('No customers match').waitFor();
+});
+
+test('the permission table: sales may read all customers, and 林小姐 sees them at once', async () => {
+  await page.goto(srv.url + '/#/admin/roles');
+  await page.getByRole('heading', { name: 'Roles and permissions', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Sales', exact: true }).click();
+  const cell = page.getByLabel('Sales: read Customer', { exact: true });
+  assert.equal(await cell.inputValue(), 'own');
+  await cell.selectOption('all');
+  await page.getByRole('status').filter({ hasText: 'Saved: Sales may read Customer: all' }).waitFor();
+  await shot(page, '22-roles');
+  await axe(page, 'roles');
+  const table = (await admin.get('/api/v1/roles')).json.data.find((r) => r.role === 'sales');
+  assert.equal(table.entities.customers.read, 'all');
+  await lin.page.reload();
+  await lin.page.getByRole('link', { name: 'Kehu Trading' }).waitFor();
+  // the administrator's own row is not offered for change
+  await page.getByRole('button', { name: 'Administrator' }).click();
+  await page.getByText('The administrator role cannot be changed').waitFor();
+  assert.equal(await page.locator('table.perms select').count(), 0);
+});
+
+test('disable and enable a user; reset a password', async () => {
+  await page.goto(srv.url + '/#/admin/users');
+  const row = page.locator(`tr[data-user="${lin.name}"]`);
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await page.getByRole('status').filter({ hasText: `${lin.name} is disabled` }).waitFor();
+  await row.getByText('Disabled', { exact: true }).waitFor();
+  // the open session ended: the next request sends 林小姐 to the sign-in form
+  await lin.page.reload();
+  await lin.page.getByRole('heading', { name: 'Sign in to Guanxi' }).waitFor();
+  await lin.page.getByLabel('User name').fill(lin.name);
+  await lin.page.getByLabel('Password').fill(lin.password);
+  await lin.page.getByRole('button', { name: 'Sign in' }).click();
+  await lin.page.getByRole('alert').filter({ hasText: 'This account is disabled. Ask an administrator' }).waitFor();
+  await row.getByRole('button', { name: 'Enable' }).click();
+  await page.getByRole('status').filter({ hasText: `${lin.name} is enabled` }).waitFor();
+  await row.getByRole('button', { name: 'Reset password' }).click();
+  const pw = await page.getByLabel(`New password for ${lin.name}`).inputValue();
+  assert.equal(pw.length, 16);
+  await page.getByRole('button', { name: 'Set password', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: `New password set for ${lin.name}` }).waitFor();
+  await login(lin.page, srv, lin.name, { password: pw });
+  await lin.page.getByRole('link', { name: 'Kehu Trading' }).waitFor();
+});
+
+test('a team with a member cannot be deleted (the screen says what to do); an empty one can', async () => {
+  await page.goto(srv.url + '/#/admin/teams');
+  page.once('dialog', (d) => d.accept());
+  await page.locator('tr[data-team="華南區"]').getByRole('button', { name: 'Delete' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Move them to another team first' });
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /1 user, 1 team below it/);
+  await shot(page, '23-team-not-empty');
+  page.once('dialog', (d) => d.accept());
+  await page.locator('tr[data-team="深圳组"]').getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('status').filter({ hasText: 'Team 深圳组 deleted' }).waitFor();
+  assert.equal(await page.locator('tr[data-team="深圳组"]').count(), 0);
+});
+
+test('custom fields: add one, then delete it after confirming', async () => {
+  await page.goto(srv.url + '/#/admin/fields');
+  await page.getByLabel('Field name').fill('wechat_id');
+  await page.getByLabel('Label').fill('WeChat ID');
+  await page.getByRole('button', { name: 'Add field' }).click();
+  await page.getByRole('cell', { name: 'wechat_id', exact: true }).waitFor();
+  let asked = '';
+  page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  await page.getByRole('button', { name: 'Delete field wechat_id' }).click();
+  assert.match(asked, /Delete the field wechat_id\?/);
+  assert.ok((await admin.get('/api/v1/meta/entities/customers/fields')).json.data.some((f) => f.name === 'wechat_id'), 'cancelled: kept');
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Delete field wechat_id' }).click();
+  await page.getByRole('status').filter({ hasText: 'Field wechat_id deleted' }).waitFor();
+  assert.ok(!(await admin.get('/api/v1/meta/entities/customers/fields')).json.data.some((f) => f.name === 'wechat_id'));
+});
+
+test('the audit log: filter by user, record type, record and days; page through', async () => {
+  await page.goto(srv.url + '/#/admin/audit');
+  await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+  await page.locator('table.grid tbody tr').first().waitFor();
+  // what alice did to teams: the team added, renamed, deleted
+  await page.locator('#au-user').selectOption('alice');
+  await page.locator('#au-entity').selectOption('teams');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('cell', { name: 'name: 深圳組 → 深圳组' }).waitFor();
+  const actions = await page.locator('table.grid tbody tr td:nth-child(3)').allInnerTexts();
+  assert.ok(actions.includes('create') && actions.includes('update') && actions.includes('delete'), actions.join());
+  // one record
+  const sz = (await admin.get('/api/v1/teams?deleted=true&filter=name:eq:深圳组')).json.data[0].id;
+  await page.getByLabel('Record ID').fill(String(sz));
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 3);
+  // days: a day range in the future finds nothing; the days in the wrong order are refused here
+  await page.getByLabel('From (day)').fill('2099-01-02');
+  await page.getByLabel('To (day)').fill('2099-01-01');
+  await page.getByRole('alert').filter({ hasText: 'Swap them' }).waitFor();
+  await page.getByLabel('To (day)').fill('2099-01-03');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByText('Nothing in the log matches').waitFor();
+  const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Taipei' });
+  await page.getByLabel('From (day)').fill(today);
+  await page.getByLabel('To (day)').fill(today);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 3);
+  await shot(page, '24-audit-filtered');
+  await axe(page, 'audit log');
+  // paging: 40 more changes of one customer, 50 entries a page
+  for (let i = 0; i < 40; i++) assertStatus(await admin.patch(`/api/v1/customers/${ids.kehu}`, { notes: `第 ${i} 次` }), 200);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.locator('#au-entity').selectOption('customers');
+  await page.getByLabel('Record ID').fill(String(ids.kehu));
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 41).catch(async (e) => {
+    await shot(page, 'failed-audit');
+    throw new Error(e.message + ' rows: ' + await page.locator('table.grid tbody tr').count() + ' ' + page.url());
+  });
+  await page.getByRole('link', { name: String(ids.kehu) }).first().waitFor();
+  await page.locator('#au-entity').selectOption('');
+  await page.getByLabel('Record ID').fill('');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('table.grid tbody tr').length === 50);
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.getByText('Page 2').waitFor();
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await page.getByText('Page 1').waitFor();
+});
+
+test('no CSP violation or script error on any page', () => {
+  assert.deepEqual(errors, []);
+});
