@@ -214,6 +214,54 @@ test('the audit log: filter by user, record type, record and days; page through'
   await page.getByText('Page 1').waitFor();
 });
 
+test('import: Chinese headers mapped, a bad row flagged before running, a column chosen by hand; run, download the rejected rows', async () => {
+  await page.goto(srv.url + '/#/import');
+  await page.getByRole('heading', { name: 'Import customers', level: 1 }).waitFor();
+  const csv = '\ufeff姓名,電話,电子邮件,城市,備考\n' +
+    '導入甲,+86 139 0000 0001,jia@example.cn,广州,VIP 介紹\n' +
+    '導入乙,02 2345 0002,not-an-email,台北,\n' +
+    '導入丙,(852) 9123 0003,bing@example.hk,香港,老客戶\n';
+  await page.getByLabel('CSV file').setInputFiles({ name: 'chinese.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('heading', { name: 'Columns of the file' }).waitFor();
+  // suggested from the headers; the unknown one left out
+  assert.equal(await page.getByLabel('姓名').inputValue(), 'name');
+  assert.equal(await page.getByLabel('電話').inputValue(), 'phone');
+  assert.equal(await page.getByLabel('电子邮件').inputValue(), 'email');
+  assert.equal(await page.getByLabel('備考').inputValue(), '');
+  await page.getByText('UTF-8, 3 rows.').waitFor();
+  // the bad row is flagged before anything runs, with its reason and cell
+  const bad = page.locator('table.preview-rows tr.outcome-reject');
+  await bad.getByRole('cell', { name: '導入乙' }).waitFor();
+  assert.equal(await bad.locator('td.bad-cell').innerText(), 'not-an-email');
+  await page.getByText(/Rejected: .*email/).waitFor();
+  await page.getByText('Of the first 3 rows: 2 to create, 0 to update, 0 to skip, 1 rejected.').waitFor();
+  assert.equal((await admin.get('/api/v1/customers?filter=name:eq:導入甲')).json.data.length, 0, 'a preview saves nothing');
+  // two columns to one field: said at once, and the import is held back
+  await page.getByLabel('城市').selectOption('name');
+  await page.getByText('Also chosen for 姓名, 城市').first().waitFor();
+  await page.getByRole('alert').filter({ hasText: 'The columns cannot be imported as chosen' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled(), true);
+  await page.getByLabel('城市').selectOption('city');
+  // the unknown column chosen by hand: previewed again with it
+  await page.getByLabel('備考').selectOption('notes');
+  await page.locator('table.preview-rows th', { hasText: '備考' }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('[role=alert]'));
+  await shot(page, '25-import-mapping');
+  await axe(page, 'import mapping');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.getByRole('heading', { name: /Import \d+ — done/ }).waitFor();
+  await page.getByText('3 of 3 rows: 2 created, 0 updated, 0 skipped, 1 rejected.').waitFor();
+  const jia = (await admin.get('/api/v1/customers?filter=name:eq:導入甲')).json.data[0];
+  assert.equal(jia.notes, 'VIP 介紹', 'the column mapped by hand went in');
+  assert.equal(jia.phone, '+86 139 0000 0001');
+  const href = await page.getByRole('link', { name: 'Download the rejected rows (CSV)' }).getAttribute('href');
+  const rej = await page.request.get(srv.url + href);
+  assert.equal(rej.status(), 200);
+  const text = (await rej.text()).replace(/^\ufeff/, '');
+  assert.equal(text, '姓名,電話,电子邮件,城市,備考\r\n導入乙,02 2345 0002,not-an-email,台北,\r\n');
+  await shot(page, '26-import-done');
+});
+
 test('no CSP violation or script error on any page', () => {
   assert.deepEqual(errors, []);
 });
