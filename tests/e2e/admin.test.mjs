@@ -23,6 +23,7 @@ before(async () => {
   const c = await admin.post('/api/v1/customers', { kind: 'company', name: 'Kehu Trading', local_name: '王客戶', city: '台北', owner_id: ids.sam });
   assertStatus(c, 201);
   ids.kehu = c.json.id;
+  assertStatus(await admin.post('/api/v1/customers', { name: 'Wang Xiaoming', local_name: '王小明', city: '广州', mobile: '+86 138 0013 8000' }), 201);
   browser = await launchBrowser();
   page = await newPage(browser, errors);
   await login(page, srv, 'alice');
@@ -260,6 +261,33 @@ test('import: Chinese headers mapped, a bad row flagged before running, a column
   const text = (await rej.text()).replace(/^\ufeff/, '');
   assert.equal(text, '姓名,電話,电子邮件,城市,備考\r\n導入乙,02 2345 0002,not-an-email,台北,\r\n');
   await shot(page, '26-import-done');
+});
+
+test('search marks what matched across scripts: 客户 marks 客戶, wxm the whole name, a phone its digits', async () => {
+  await page.goto(srv.url + '/#/customers');
+  const box = page.getByRole('combobox', { name: /Search customers/ });
+  await box.fill('');
+  await box.pressSequentially('客户');
+  const opt = page.getByRole('option', { name: /王客戶/ }).first();
+  await opt.waitFor();
+  assert.deepEqual(await opt.locator('mark').allInnerTexts(), ['客戶']);
+  assert.equal(await opt.locator('.title').innerText(), '王客戶 · Kehu Trading');
+  await shot(page, '27-search-highlight');
+  await axe(page, 'search results');
+  await box.fill('');
+  await box.pressSequentially('wxm');
+  const w = page.getByRole('option', { name: /王小明/ }).first();
+  await w.waitFor();
+  assert.deepEqual(await w.locator('mark').allInnerTexts(), ['王小明']);
+  await w.getByText('matched in Pinyin').waitFor();
+  await box.fill('');
+  await box.pressSequentially('13800138000');
+  // found as an identifier too: the one entry shows where the number matched
+  const p = page.getByRole('option', { name: /Identifier match.*王小明/ });
+  await p.waitFor();
+  await p.getByText('+86 138 0013 8000').waitFor();
+  assert.deepEqual(await p.locator('mark').allInnerTexts(), ['138 0013 8000']);
+  await box.fill('');
 });
 
 test('no CSP violation or script error on any page', () => {
