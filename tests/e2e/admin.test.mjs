@@ -290,6 +290,26 @@ test('search marks what matched across scripts: 客户 marks 客戶, wxm the who
   await box.fill('');
 });
 
+test('the admin screens in 繁體中文 and 简体中文', async () => {
+  await page.goto(srv.url + '/#/admin/teams');
+  await page.getByLabel('Language').selectOption('zh-Hant');
+  for (const [hash, heading] of [['#/admin/teams', '團隊'], ['#/admin/users', '使用者'], ['#/admin/roles', '角色與權限'], ['#/admin/audit', '稽核紀錄']]) {
+    await page.goto(srv.url + '/' + hash);
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+  }
+  await page.goto(srv.url + '/#/admin/roles');
+  await page.getByRole('button', { name: '業務' }).click();
+  await page.getByLabel('業務：讀取客戶', { exact: true }).waitFor();
+  await shot(page, '28-roles-zh-Hant');
+  await axe(page, 'roles in 繁體中文');
+  await page.getByLabel('語言').selectOption('zh-Hans');
+  await page.goto(srv.url + '/#/admin/users');
+  await page.getByRole('heading', { name: '用户', level: 1 }).waitFor();
+  await page.getByRole('button', { name: '生成' }).waitFor();
+  await page.getByLabel('语言').selectOption('en');
+  await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+});
+
 test('no CSP violation or script error on any page', () => {
   assert.deepEqual(errors, []);
 });

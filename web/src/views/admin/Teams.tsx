@@ -45,10 +45,15 @@ export function Teams() {
   const load = () => Promise.all([loadTeams(), loadUsers()]).then(([tm, u]) => { setTeams(tm); setUsers(u); }, setError);
   useEffect(() => { load(); }, []);
 
+  // the change, then the list as it now is, then what was done
   async function act(fn: () => Promise<unknown>, done: string) {
     setNotice(null);
-    try { await fn(); setError(null); setNotice(done); } catch (err) { setError(err); }
-    await load();
+    try {
+      await fn();
+      setError(null);
+      await load();
+      setNotice(done);
+    } catch (err) { setError(err); await load(); }
   }
   async function add(e: Event) {
     e.preventDefault();
