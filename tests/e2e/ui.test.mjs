@@ -6,14 +6,43 @@
 //   CHROMIUM=/path/to/chromium   another browser binary (default /usr/bin/chromium)
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, assertStatus } from '../api/lib/server.mjs';
-import { axe, launchBrowser, login as loginAs, newPage as newPageIn, shot, totp } from './lib/browser.mjs';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { startServer, assertStatus, REPO } from '../api/lib/server.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const OUT = process.env.UI_OUT || path.join(REPO, 'build/test-output/screenshots');
+const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
+const T = 30000; // per wait (generous: the machine is shared)
 
 let srv, browser, admin;
 const ids = {};
 const cspErrors = [];
 
+// RFC 6238 code for a step (node's HMAC, independent of the server's).
+function totp(secret, step) {
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const key = [];
+  for (const c of secret) {
+    value = (value << 5) | abc.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { key.push((value >>> (bits - 8)) & 255); bits -= 8; }
+  }
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(step));
+  const mac = crypto.createHmac('sha1', Buffer.from(key)).update(msg).digest();
+  const off = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1e6).padStart(6, '0');
+}
+
 before(async () => {
+  assert.ok(fs.existsSync(BROWSER), `${BROWSER} not found: run scripts/deps.sh (installs Debian's chromium)`);
+  fs.mkdirSync(OUT, { recursive: true });
   srv = await startServer({
     teams: [{ name: 'north' }, { name: 'south' }],
     users: [
@@ -49,7 +78,12 @@ before(async () => {
   ids.tinaSecret = s.json.secret;
   assertStatus(await tina.post('/api/v1/auth/totp/enable', { code: totp(s.json.secret, Math.floor(Date.now() / 30000)) }), 204);
 
-  browser = await launchBrowser();
+  // playwright gives the browser a new empty profile (--user-data-dir) itself
+  browser = await chromium.launch({
+    executablePath: BROWSER,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
 });
 
 after(async () => {
@@ -57,8 +91,51 @@ after(async () => {
   if (srv) await srv.close();
 });
 
-const newPage = (locale) => newPageIn(browser, cspErrors, locale);
-const login = (p, name, opts) => loginAs(p, srv, name, opts);
+async function newPage(locale = 'en-GB') {
+  const ctx = await browser.newContext({ locale, timezoneId: 'Asia/Taipei', viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(T);
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text()); });
+  page.on('pageerror', (e) => cspErrors.push('page error: ' + e.message));
+  page.gxLog = [];
+  page.on('console', (m) => page.gxLog.push(`${m.type()}: ${m.text()}`));
+  page.on('requestfailed', (r) => page.gxLog.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) page.gxLog.push(`${r.status()} ${r.url()}`); });
+  return page;
+}
+
+async function login(page, name, { otp } = {}) {
+  await page.goto(srv.url + '/');
+  await page.getByLabel('User name').waitFor().catch(async (e) => {
+    await shot(page, `failed-login-${name}`);
+    throw new Error(`no sign-in form for ${name}: ${e.message}\npage text: ${await page.locator('body').innerText()}\n` +
+      `console: ${(page.gxLog || []).join('\n')}`);
+  });
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(srv.users[name].password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (otp) {
+    await page.getByLabel('Code from your authenticator app').fill(otp());
+    await page.getByRole('button', { name: 'Verify' }).click();
+  }
+  await page.getByRole('heading', { name: 'Customers' }).waitFor();
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+}
+
+// axe-core in the page (evaluated through the DevTools protocol, so the
+// page's CSP, which forbids inline scripts, stays on).
+async function axe(page, what) {
+  const res = await page.evaluate(async (src) => {
+    if (!window.axe) (0, eval)(src);
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, AXE);
+  assert.deepEqual(res, [], `axe on ${what}`);
+}
 
 let page; // alice's page, through the tests below in order
 

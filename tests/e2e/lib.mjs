@@ -1,15 +1,14 @@
-// Helpers of the browser tests (tests/e2e/*.test.mjs): Debian's Chromium
-// through playwright-core, pages that log what went wrong, sign-in,
-// screenshots to $UI_OUT (default build/test-output/screenshots/) and
-// axe-core checks (no serious or critical violation).
+// Helpers shared by the browser tests (tests/e2e/*.test.mjs): Debian's
+// Chromium through playwright-core, a page that records script errors and
+// CSP refusals, signing in through the form, screenshots, and axe-core.
 //   CHROMIUM=/path/to/chromium   another browser binary (default /usr/bin/chromium)
+//   UI_OUT=DIR                   where screenshots go (default build/test-output/screenshots/)
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { REPO } from '../../api/lib/server.mjs';
+import { REPO } from '../api/lib/server.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -17,24 +16,7 @@ export const OUT = process.env.UI_OUT || path.join(REPO, 'build/test-output/scre
 export const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
 export const T = 30000; // per wait (generous: the machine is shared)
 
-// RFC 6238 code for a step (node's HMAC, independent of the server's).
-export function totp(secret, step) {
-  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, value = 0;
-  const key = [];
-  for (const c of secret) {
-    value = (value << 5) | abc.indexOf(c);
-    bits += 5;
-    if (bits >= 8) { key.push((value >>> (bits - 8)) & 255); bits -= 8; }
-  }
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(step));
-  const mac = crypto.createHmac('sha1', Buffer.from(key)).update(msg).digest();
-  const off = mac[mac.length - 1] & 15;
-  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1e6).padStart(6, '0');
-}
-
-/** The browser (playwright gives it a new empty profile itself). */
+/** Start the browser (playwright gives it a new empty profile itself). */
 export async function launchBrowser() {
   assert.ok(fs.existsSync(BROWSER), `${BROWSER} not found: run scripts/deps.sh (installs Debian's chromium)`);
   fs.mkdirSync(OUT, { recursive: true });
@@ -45,14 +27,14 @@ export async function launchBrowser() {
   });
 }
 
-/** A page in a new context (Taipei time); CSP violations and script errors
- *  go to `errors`, everything else the page said to page.gxLog. */
-export async function newPage(browser, errors, locale = 'en-GB') {
+/** A page in a new context (its own cookies: "another browser"); CSP
+ *  refusals and script errors go to cspErrors, everything to page.gxLog. */
+export async function openPage(browser, cspErrors, locale = 'en-GB') {
   const ctx = await browser.newContext({ locale, timezoneId: 'Asia/Taipei', viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
   page.setDefaultTimeout(T);
-  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push('page error: ' + e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text()); });
+  page.on('pageerror', (e) => cspErrors.push('page error: ' + e.message));
   page.gxLog = [];
   page.on('console', (m) => page.gxLog.push(`${m.type()}: ${m.text()}`));
   page.on('requestfailed', (r) => page.gxLog.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
@@ -60,31 +42,33 @@ export async function newPage(browser, errors, locale = 'en-GB') {
   return page;
 }
 
-export async function shot(page, name) {
+export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
 }
 
-/** Sign in through the form as `name` (password from srv.users, or given). */
-export async function login(page, srv, name, { otp, password } = {}) {
+/** Sign in through the form (in English) and wait for the customer list;
+ *  heading: the list's heading in the language the user will see. */
+export async function signIn(page, srv, name, { otp, heading = 'Customers' } = {}) {
   await page.goto(srv.url + '/');
   await page.getByLabel('User name').waitFor().catch(async (e) => {
-    await shot(page, `failed-login-${name}`);
+    await screenshot(page, `failed-login-${name}`);
     throw new Error(`no sign-in form for ${name}: ${e.message}\npage text: ${await page.locator('body').innerText()}\n` +
       `console: ${(page.gxLog || []).join('\n')}`);
   });
   await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(password || srv.users[name].password);
+  await page.getByLabel('Password').fill(srv.users[name].password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (otp) {
     await page.getByLabel('Code from your authenticator app').fill(otp());
     await page.getByRole('button', { name: 'Verify' }).click();
   }
-  await page.getByRole('heading', { name: 'Customers' }).waitFor();
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
 }
 
-// axe-core in the page (evaluated through the DevTools protocol, so the
-// page's CSP, which forbids inline scripts, stays on).
-export async function axe(page, what) {
+/** axe-core in the page (evaluated through the DevTools protocol, so the
+ *  page's CSP, which forbids inline scripts, stays on): no serious or
+ *  critical violation. */
+export async function axeCheck(page, what) {
   const res = await page.evaluate(async (src) => {
     if (!window.axe) (0, eval)(src);
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
