@@ -28,6 +28,7 @@ enum err_code api_imports_create(struct req *r);
 enum err_code api_imports_get(struct req *r);
 enum err_code api_imports_rejected(struct req *r);
 enum err_code api_imports_revert(struct req *r);
+enum err_code api_imports_preview(struct req *r);
 enum err_code api_entity_export(struct req *r);
 
 /* api_shares.c: a record's shares */

@@ -168,6 +168,82 @@ api_imports_create(struct req *r)
 					    "href", loc));
 }
 
+/* ---- the preview: POST /api/v1/imports/preview, the same body and
+ * options; nothing is written ---- */
+
+#define PREVIEW_ROWS_DEFAULT 20
+#define PREVIEW_ROWS_MAX 100
+
+struct preview_req {
+	struct import_job *j;
+	const char *file;	/* in the request's body */
+	size_t len, rows;
+	json_t *out;
+};
+
+static void
+preview_release(void *p)
+{
+	struct preview_req *pr = p;
+
+	import_job_free(pr->j);
+	json_decref(pr->out);
+}
+
+/* On the pool for slow work: read the file, try its first rows. */
+static enum err_code
+preview_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct preview_req *pr = ctx;
+
+	(void)c;
+	import_job_bind(pr->j);
+	return import_preview(&pr->j->run, pr->file, pr->len, pr->rows, &pr->out, e);
+}
+
+static enum err_code
+previewed(struct req *r)
+{
+	return reply_json(r, 200, json_incref(((struct preview_req *)r->async_ctx)->out));
+}
+
+enum err_code
+api_imports_preview(struct req *r)
+{
+	static const char *const known[] = {
+		"entity", "format", "encoding", "map", "key", "on_match", "on_missing", "on_duplicate",
+		"name", "rows", NULL
+	};
+	const char *name = req_query(r, "entity"), *rows = req_query(r, "rows");
+	const struct entity *en = name ? registry_find(name) : NULL;
+	struct preview_req *pr = arena_alloc(r->arena, sizeof(*pr));
+	json_t *map = NULL;
+	char *end;
+
+	arena_defer(r->arena, preview_release, pr);
+	if (req_known_query(r, known) != ERR_OK)
+		return r->err.code;
+	if (!en)
+		return err_set(&r->err, ERR_BADREQ, "entity=%s names no entity", name ? name : "(missing)");
+	pr->rows = PREVIEW_ROWS_DEFAULT;
+	if (rows) {
+		long n = strtol(rows, &end, 10);
+		if (!*rows || *end || n < 1 || n > PREVIEW_ROWS_MAX)
+			return err_set(&r->err, ERR_BADREQ, "rows must be an integer from 1 to %d", PREVIEW_ROWS_MAX);
+		pr->rows = (size_t)n;
+	}
+	pr->j = job_new(r, en);
+	if (upload(r, &pr->file, &pr->len, &map) != ERR_OK || map_param(r, &map) != ERR_OK ||
+	    import_options_of(r, pr->j) != ERR_OK) {
+		json_decref(map);
+		return r->err.code;
+	}
+	pr->j->map = map;	/* the job owns it now */
+	if (map && !json_is_object(map))
+		return err_set(&r->err, ERR_BADREQ, "map must be a JSON object {\"header\": \"field\" | null}");
+	return req_offload(r, preview_run, pr, previewed);
+}
+
 /* Admins see every import; others their own. */
 static int64_t
 viewer(const struct req *r)

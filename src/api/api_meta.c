@@ -92,15 +92,26 @@ api_meta_roles(struct req *r)
 enum err_code
 api_audit(struct req *r)
 {
+	static const char *const known[] = {
+		"user", "action", "entity", "record", "from", "to", "limit", "cursor", NULL
+	};
 	struct audit_filter f = {
 		.user = req_query(r, "user"), .action = req_query(r, "action"),
 		.entity = req_query(r, "entity"), .from = req_query(r, "from"),
 		.to = req_query(r, "to"), .cursor = req_query(r, "cursor"),
 	};
-	const char *limit = req_query(r, "limit");
+	const char *limit = req_query(r, "limit"), *record = req_query(r, "record");
 	struct store_conn *c;
 	json_t *out;
 
+	if (req_known_query(r, known) != ERR_OK)
+		return r->err.code;
+	if (record) {
+		char *end;
+		f.record = strtoll(record, &end, 10);
+		if (!*record || *end || f.record < 1)
+			return err_set(&r->err, ERR_BADREQ, "record must be a record id (a positive integer)");
+	}
 	if (limit) {
 		char *end;
 		f.limit = strtoll(limit, &end, 10);

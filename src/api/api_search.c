@@ -7,9 +7,12 @@
 #include "domain/identifiers.h"
 #include "engine/record.h"
 #include "engine/search.h"
+#include "text/highlight.h"
+#include "text/search.h"
 #include "text/mask.h"
 #include "text/phone.h"
 #include "util/jsonx.h"
+#include "util/utf8.h"
 
 #define SEARCH_LIMIT_DEFAULT 20
 #define SEARCH_LIMIT_MAX 100
@@ -64,6 +67,98 @@ by_score(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* ---- highlighting: where in the matched field the query is ---- */
+
+#define HIGHLIGHT_RANGES 16
+#define HIGHLIGHT_WINDOW 200	/* characters of a long value sent, around the first match */
+#define HIGHLIGHT_BEFORE 40	/* of them before it */
+
+/* The name a pinyin match stands for: the first name (identifying, not
+ * personal: what the pinyin keys are made of) written in Han characters,
+ * else the first name there is. */
+static const struct field *
+pinyin_source(const struct entity *en, const json_t *rec)
+{
+	const struct field *first = NULL;
+
+	for (size_t i = 0; i < en->def->nfields; i++) {
+		const struct field *f = &en->def->fields[i];
+		const char *v = json_string_value(json_object_get(rec, f->name));
+		if (!v || !(f->flags & F_SEARCHABLE) || !(f->flags & F_IDENTIFYING) || (f->flags & F_PERSONAL))
+			continue;
+		if (text_has_cjk(v, strlen(v)))
+			return f;
+		if (!first)
+			first = f;
+	}
+	return first;
+}
+
+/* Byte offset of code point `at` in s (or its end). */
+static size_t
+cp_offset(const char *s, size_t at)
+{
+	size_t i = 0;
+
+	for (size_t k = 0; s[i] && k < at; k++) {
+		unsigned cp;
+		i += utf8_decode(s + i, &cp);
+	}
+	return i;
+}
+
+/* "highlight": {field, text, offset, length, ranges: [[start, end]]} on a
+ * hit: the matched field's text as the caller sees it (a window of a long
+ * one, starting at code point `offset` of `length`), and where the query
+ * is in it, in code points, found in search form as the index finds it
+ * (客户 marks 客戶, ＡＢＣ marks abc, a phone number its digits). A pinyin
+ * match (wxm → 王小明) marks the whole name: pinyin is not written there. */
+static void
+add_highlight(json_t *hit, const struct search_query *q)
+{
+	const struct entity *en = registry_find(json_string_value(json_object_get(hit, "entity")));
+	const char *mf = json_string_value(json_object_get(hit, "matched_field"));
+	json_t *rec = json_object_get(hit, "record");
+	struct text_range r[HIGHLIGHT_RANGES];
+	size_t n = 0, k = 0;
+
+	if (!en || !mf || !json_is_object(rec))
+		return;
+	bool pinyin = strcmp(mf, "pinyin") == 0;
+	const struct field *f = pinyin ? pinyin_source(en, rec) : entity_field(en, mf);
+	const char *text = f ? json_string_value(json_object_get(rec, f->name)) : NULL;
+	if (!text)
+		return;
+	size_t length = utf8_count(text, strlen(text));
+	if (pinyin) {
+		r[n++] = (struct text_range){ 0, length };
+	} else {
+		const char *needles[SEARCH_MAX_TERMS * SEARCH_MAX_ALTS];
+		for (size_t t = 0; t < q->nterms; t++)
+			for (size_t a = 0; a < SEARCH_MAX_ALTS && q->term[t][a]; a++)
+				needles[k++] = q->term[t][a];
+		n = text_highlight(text, needles, k, r, HIGHLIGHT_RANGES);
+		if (!n && q->phone[0])
+			n = text_highlight_digits(text, (const char *const *)q->phone, q->phone[1] ? 2 : 1, r,
+						  HIGHLIGHT_RANGES);
+	}
+	size_t off = 0, end = length;
+	if (length > HIGHLIGHT_WINDOW) {
+		off = n && r[0].start > HIGHLIGHT_BEFORE ? r[0].start - HIGHLIGHT_BEFORE : 0;
+		end = off + HIGHLIGHT_WINDOW < length ? off + HIGHLIGHT_WINDOW : length;
+		off = end - HIGHLIGHT_WINDOW;	/* a match near the end: the window ends there */
+	}
+	json_t *ranges = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (r[i].start < end && r[i].end > off)
+			json_array_append_new(ranges, json_pack("[I,I]", (json_int_t)((r[i].start > off ? r[i].start : off) - off),
+								(json_int_t)((r[i].end < end ? r[i].end : end) - off)));
+	size_t from = cp_offset(text, off), to = from + cp_offset(text + from, end - off);
+	json_object_set_new(hit, "highlight", json_pack("{s:s,s:s%,s:I,s:I,s:o}", "field", f->name,
+		"text", text + from, to - from, "offset", (json_int_t)off, "length", (json_int_t)length,
+		"ranges", ranges));
+}
+
 enum err_code
 api_search(struct req *r)
 {
@@ -95,7 +190,10 @@ api_search(struct req *r)
 		if (search_entity(c, en, &sq, &acc, limit, hits, &r->err) != ERR_OK)
 			goto out;
 	}
-	json_t *data = jsonx_sorted(hits, by_score, (size_t)limit);
+	json_t *data = jsonx_sorted(hits, by_score, (size_t)limit), *hit;
+	size_t i;
+	json_array_foreach(data, i, hit)
+		add_highlight(hit, &sq);
 	search_query_release(&sq);
 	json_decref(hits);
 	return reply_json(r, 200, json_pack("{s:o,s:s}", "data", data, "q", q));

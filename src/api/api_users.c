@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Users, for admins: create, change role, team or password, remove. Each
+/* Users, for admins: create, change role, team or password, disable and
+ * enable, remove. Each
  * change and its audit event commit together; password hashing runs on
  * the pool for slow work. Everyone signed in may list users (to choose an
  * owner). */
@@ -18,6 +19,7 @@ struct user_job {
 	int64_t id;		/* the user changed; set on create */
 	const char *name, *role, *password;	/* arena copies; the password is wiped */
 	bool set_team, remove;
+	int disable;		/* 1 disable, 0 enable, -1 unchanged */
 	int64_t team_id;
 	char hash[crypto_pwhash_STRBYTES];
 	json_t *before, *out;
@@ -41,6 +43,7 @@ user_job_new(struct req *r)
 	struct user_job *j = arena_alloc(r->arena, sizeof(*j));
 
 	j->store = req_store(r);
+	j->disable = -1;
 	j->actor_id = r->who.user_id;
 	j->actor = r->who.name;
 	req_client_ip(r, j->ip, sizeof(j->ip));
@@ -103,7 +106,7 @@ change_write(struct store_conn *c, void *ctx, struct err *e)
 	struct user_job *j = ctx;
 	struct user_change ch = {
 		.role = j->role, .set_team = j->set_team, .team_id = j->team_id,
-		.hash = j->hash[0] ? j->hash : NULL, .remove = j->remove,
+		.hash = j->hash[0] ? j->hash : NULL, .remove = j->remove, .disable = j->disable,
 	};
 
 	if (user_get(c, j->id, &j->before, e) != ERR_OK || check_team(c, j->team_id, e) != ERR_OK ||
@@ -157,12 +160,13 @@ parse_user(struct req *r, struct user_job *j, bool create)
 		return rc;
 	json_object_foreach(body, k, v) {
 		bool known = !strcmp(k, "password") || !strcmp(k, "role") || !strcmp(k, "team_id") ||
-			     (create && !strcmp(k, "name"));
+			     (!create && !strcmp(k, "disabled")) || (create && !strcmp(k, "name"));
 		if (!known)
 			err_field(&r->err, k, strcmp(k, "name") ? "unknown field" : "cannot be changed");
 	}
 	json_t *name = json_object_get(body, "name"), *pw = json_object_get(body, "password");
 	json_t *role = json_object_get(body, "role"), *team = json_object_get(body, "team_id");
+	json_t *disabled = json_object_get(body, "disabled");
 	if (create && (!json_is_string(name) || !user_name_ok(json_string_value(name))))
 		err_field(&r->err, "name", "1 to 64 characters, no spaces");
 	if ((create || pw) && !json_is_string(pw))
@@ -171,12 +175,15 @@ parse_user(struct req *r, struct user_job *j, bool create)
 		err_field(&r->err, "role", "one of %s", role_names());
 	if (team && !json_is_null(team) && (!json_is_integer(team) || json_integer_value(team) <= 0))
 		err_field(&r->err, "team_id", "must be the id of a team, or null");
+	if (disabled && !json_is_boolean(disabled))
+		err_field(&r->err, "disabled", "must be true or false");
 	if (!r->err.fields) {
 		j->name = create ? arena_strdup(r->arena, json_string_value(name)) : NULL;
 		j->password = pw ? arena_strdup(r->arena, json_string_value(pw)) : NULL;
 		j->role = role ? arena_strdup(r->arena, json_string_value(role)) : NULL;
 		j->set_team = team != NULL;
 		j->team_id = json_is_integer(team) ? json_integer_value(team) : 0;
+		j->disable = disabled ? json_is_true(disabled) : -1;
 	}
 	if (pw)
 		sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
@@ -231,6 +238,8 @@ api_users_update(struct req *r)
 		return rc;
 	if (j->id == r->who.user_id && j->role && strcmp(j->role, "admin") != 0)
 		return err_set(&r->err, ERR_CONFLICT, "you may not take the admin role from yourself");
+	if (j->id == r->who.user_id && j->disable == 1)
+		return err_set(&r->err, ERR_CONFLICT, "you may not disable yourself");
 	return req_offload(r, hash_then_write, j, changed);
 }
 

@@ -79,6 +79,8 @@ const struct route routes[] = {
 
 	/* imports: the entity is a query parameter, checked by the handler */
 	{ .method = "POST", .path = "/api/v1/imports", .fn = api_imports_create, .flags = ROUTE_AUTH },
+	/* the preview of an import: nothing written (uiadmin) */
+	{ .method = "POST", .path = "/api/v1/imports/preview", .fn = api_imports_preview, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/imports/:id", .fn = api_imports_get, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/imports/:id/rejected", .fn = api_imports_rejected,
 	  .flags = ROUTE_AUTH },

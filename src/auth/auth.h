@@ -105,15 +105,17 @@ int64_t throttle_locked_ms(const char *name, const char *address, int64_t now);
 bool throttle_failed(const char *name, const char *address, int64_t now);
 void throttle_succeeded(const char *name, int64_t now);
 
-/* users.c, for the admin API: [{id, name, role, team_id, created_at,
- * updated_at}] of live users; one user; a change inside a write job (a new
- * password or a removal ends the user's sessions). */
+/* users.c, for the admin API: [{id, name, role, team_id, disabled,
+ * created_at, updated_at}] of live users; one user; a change inside a
+ * write job (a new password, a removal or disabling ends the user's
+ * sessions; a disabled user's tokens are refused until enabled). */
 struct user_change {
 	const char *role;	/* NULL = unchanged */
 	bool set_team;
 	int64_t team_id;	/* 0 = no team */
 	const char *hash;	/* new password hash, NULL = unchanged */
 	bool remove;
+	int disable;		/* 1 disable, 0 enable, -1 unchanged */
 };
 enum err_code user_list(struct store *s, json_t **out, struct err *e);
 /* Insert a user whose password is hashed already (inside a write job). */

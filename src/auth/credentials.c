@@ -312,10 +312,11 @@ credential_load(struct store_conn *c, bool session, const char *hash, struct pri
 	struct stmt *st = store_prepare(c, session ?
 		"SELECT x.id, u.id, u.name, u.role, u.team_id, x.expires_at FROM sessions x "
 		"JOIN users u ON u.id = x.user_id "
-		"WHERE x.hash = ? AND x.expires_at > ? AND u.deleted_at IS NULL" :
+		"WHERE x.hash = ? AND x.expires_at > ? AND u.deleted_at IS NULL AND u.disabled_at IS NULL" :
 		"SELECT x.id, u.id, u.name, u.role, u.team_id, NULL FROM api_tokens x "
 		"JOIN users u ON u.id = x.user_id "
-		"WHERE x.hash = ? AND x.revoked_at IS NULL AND u.deleted_at IS NULL AND ? IS NOT NULL", e);
+		"WHERE x.hash = ? AND x.revoked_at IS NULL AND u.deleted_at IS NULL AND u.disabled_at IS NULL "
+		"AND ? IS NOT NULL", e);
 
 	if (!st)
 		return e->code;

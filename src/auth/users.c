@@ -84,16 +84,18 @@ user_add(struct store *s, const char *name, const char *role, int64_t team_id,
 	return rc;
 }
 
-/* The user's row: principal and password hash (hash may be NULL). */
+/* The user's row: principal, password hash (hash may be NULL) and
+ * whether the account is disabled (disabled may be NULL). */
 static enum err_code
 load_user(struct store *s, const char *name, struct principal *p, char *hash, size_t hashlen,
-	  bool *found, struct err *e)
+	  bool *found, bool *disabled, struct err *e)
 {
 	struct store_conn *c = store_reader(s, e);
 	struct stmt *st;
 
 	*found = false;
-	if (!c || !(st = store_prepare(c, "SELECT id, name, role, password_hash, team_id FROM users "
+	if (!c || !(st = store_prepare(c, "SELECT id, name, role, password_hash, team_id, "
+					  "disabled_at IS NOT NULL FROM users "
 					  "WHERE name = ? AND deleted_at IS NULL", e)))
 		return e->code;
 	stmt_bind_str(st, 1, name);
@@ -107,6 +109,8 @@ load_user(struct store *s, const char *name, struct principal *p, char *hash, si
 		if (hash)
 			snprintf(hash, hashlen, "%s", stmt_text(st, 3));
 		p->team_id = stmt_is_null(st, 4) ? 0 : stmt_int(st, 4);
+		if (disabled)
+			*disabled = stmt_int(st, 5) != 0;
 	}
 	stmt_finish(st);
 	return rc < 0 ? e->code : ERR_OK;
@@ -117,7 +121,7 @@ user_find(struct store *s, const char *name, struct principal *p, struct err *e)
 {
 	bool found;
 
-	if (load_user(s, name, p, NULL, 0, &found, e) != ERR_OK)
+	if (load_user(s, name, p, NULL, 0, &found, NULL, e) != ERR_OK)
 		return e->code;
 	return found ? ERR_OK : err_set(e, ERR_NOTFOUND, "no user named %.64s", name);
 }
@@ -174,17 +178,22 @@ user_login(struct store *s, const char *name, const char *password, const char *
 	   struct principal *p, struct err *e)
 {
 	char hash[crypto_pwhash_STRBYTES] = "";
-	bool found = false, has_totp = false;
+	bool found = false, has_totp = false, disabled = false;
 	unsigned char key[TOTP_KEY_LEN];
 	int64_t last = 0;
 
 	if (strlen(name) <= 256 && strlen(password) <= PASSWORD_MAX &&
-	    load_user(s, name, p, hash, sizeof(hash), &found, e) != ERR_OK)
+	    load_user(s, name, p, hash, sizeof(hash), &found, &disabled, e) != ERR_OK)
 		return e->code;
 	bool ok = found ? password_verify(hash, password) : (password_burn(password), false);
 	sodium_memzero(hash, sizeof(hash));
 	if (!ok)
 		return err_set(e, ERR_UNAUTH, "wrong user name or password");
+	/* said only to who knows the password: it tells them what to do */
+	if (disabled) {
+		err_field(e, "name", "the account is disabled");
+		return err_set(e, ERR_UNAUTH, "this account is disabled: ask an administrator to enable it");
+	}
 	if (load_totp(s, p->user_id, key, &has_totp, &last, e) != ERR_OK || !has_totp)
 		return e->code;
 	/* a second factor is set: the password alone is not enough */
@@ -281,13 +290,14 @@ user_totp(struct store *s, int64_t id, int what, const char *code, char secret[6
 static json_t *
 user_row(struct stmt *st)
 {
-	return json_pack("{s:I,s:s,s:s,s:o,s:s,s:s}",
+	return json_pack("{s:I,s:s,s:s,s:o,s:b,s:s,s:s}",
 		"id", (json_int_t)stmt_int(st, 0), "name", stmt_text(st, 1), "role", stmt_text(st, 2),
 		"team_id", stmt_is_null(st, 3) ? json_null() : json_integer(stmt_int(st, 3)),
+		"disabled", stmt_int(st, 6) != 0,
 		"created_at", stmt_text(st, 4), "updated_at", stmt_text(st, 5));
 }
 
-#define USER_COLUMNS "id, name, role, team_id, created_at, updated_at"
+#define USER_COLUMNS "id, name, role, team_id, created_at, updated_at, disabled_at IS NOT NULL"
 
 enum err_code
 user_list(struct store *s, json_t **out, struct err *e)
@@ -339,7 +349,9 @@ user_change(struct store_conn *c, int64_t id, const struct user_change *ch, stru
 		"UPDATE users SET role = coalesce(?1, role),"
 		" team_id = CASE WHEN ?2 THEN nullif(?3, 0) ELSE team_id END,"
 		" password_hash = coalesce(?4, password_hash),"
-		" deleted_at = CASE WHEN ?5 THEN ?6 ELSE deleted_at END, updated_at = ?6"
+		" deleted_at = CASE WHEN ?5 THEN ?6 ELSE deleted_at END,"
+		" disabled_at = CASE ?8 WHEN 1 THEN coalesce(disabled_at, ?6) WHEN 0 THEN NULL"
+		" ELSE disabled_at END, updated_at = ?6"
 		" WHERE id = ?7 AND deleted_at IS NULL", e);
 
 	if (!st)
@@ -352,14 +364,15 @@ user_change(struct store_conn *c, int64_t id, const struct user_change *ch, stru
 	stmt_bind_int(st, 5, ch->remove);
 	stmt_bind_str(st, 6, now);
 	stmt_bind_int(st, 7, id);
+	stmt_bind_int(st, 8, ch->disable);
 	int rc = stmt_step(st, e);
 	stmt_finish(st);
 	if (rc < 0)
 		return e->code;
 	if (store_changes(c) == 0)
 		return err_set(e, ERR_NOTFOUND, "user %lld not found", (long long)id);
-	if (ch->hash || ch->remove) {
-		/* a new password or a removed user: every session ends */
+	if (ch->hash || ch->remove || ch->disable == 1) {
+		/* a new password, a removed or disabled user: every session ends */
 		if (!(st = store_prepare(c, "DELETE FROM sessions WHERE user_id = ?", e)))
 			return e->code;
 		stmt_bind_int(st, 1, id);

@@ -258,7 +258,28 @@ reject(struct wtx *w, struct importer *im, const struct import_row *row, const c
 	return rc < 0 ? e->code : ERR_OK;
 }
 
-/* One row in its own savepoint; a failure is recorded, not returned. */
+/* Apply row in a savepoint of its own. Rejected, it leaves nothing
+ * written and *re says why; what is returned is the savepoint's own
+ * failure (the store's). */
+static enum err_code
+try_row(struct wtx *w, struct importer *im, const struct import_row *row, enum outcome *out,
+	struct err *re, struct err *e)
+{
+	int64_t seq = im->seq;
+	enum err_code rc;
+
+	if ((rc = exec_cached(w->c, "SAVEPOINT import_row", e)) != ERR_OK)
+		return rc;
+	if (apply_row(w, im, row, out, re) == ERR_OK)
+		return exec_cached(w->c, "RELEASE import_row", e);
+	im->seq = seq;
+	if ((rc = exec_cached(w->c, "ROLLBACK TO import_row", e)) == ERR_OK)
+		rc = exec_cached(w->c, "RELEASE import_row", e);
+	return rc;
+}
+
+/* One row (in its own savepoint once careful); a failure is recorded,
+ * not returned. */
 static enum err_code
 row_job(struct wtx *w, struct importer *im, const struct import_row *row, struct err *e)
 {
@@ -274,27 +295,56 @@ row_job(struct wtx *w, struct importer *im, const struct import_row *row, struct
 			im->retry = true;
 			return e->code;
 		}
-		im->n.created += out == OUT_CREATED;
-		im->n.updated += out == OUT_UPDATED;
-		im->n.skipped += out == OUT_SKIPPED;
-		return ERR_OK;
-	}
-	int64_t seq = im->seq;
-	if ((rc = exec_cached(w->c, "SAVEPOINT import_row", e)) != ERR_OK)
+	} else if ((rc = try_row(w, im, row, &out, &re, e)) != ERR_OK || re.code != ERR_OK) {
+		char *reason = rc == ERR_OK ? reason_of(&re) : NULL;
+		err_clear(&re);
+		if (reason)
+			rc = reject(w, im, row, reason, e);
+		free(reason);
 		return rc;
-	if (apply_row(w, im, row, &out, &re) == ERR_OK) {
-		im->n.created += out == OUT_CREATED;
-		im->n.updated += out == OUT_UPDATED;
-		im->n.skipped += out == OUT_SKIPPED;
-		return exec_cached(w->c, "RELEASE import_row", e);
 	}
-	im->seq = seq;
-	char *reason = reason_of(&re);
-	err_clear(&re);
-	if ((rc = exec_cached(w->c, "ROLLBACK TO import_row", e)) == ERR_OK &&
-	    (rc = exec_cached(w->c, "RELEASE import_row", e)) == ERR_OK)
-		rc = reject(w, im, row, reason, e);
-	free(reason);
+	im->n.created += out == OUT_CREATED;
+	im->n.updated += out == OUT_UPDATED;
+	im->n.skipped += out == OUT_SKIPPED;
+	return ERR_OK;
+}
+
+enum err_code
+import_try_rows(struct wtx *w, struct import_run *run, const struct import_row *rows, size_t n,
+		json_t *outcomes, struct err *e)
+{
+	static const char *const names[] = { [OUT_CREATED] = "create", [OUT_UPDATED] = "update",
+					     [OUT_SKIPPED] = "skip" };
+	struct importer *im = xcalloc(1, sizeof(*im));
+	struct buf sql;
+	enum err_code rc = ERR_OK;
+
+	buf_init(&sql, 256);
+	buf_printf(&sql, "SELECT id FROM %s WHERE id = ? AND deleted_at IS NULL", run->o.en->def->name);
+	im->run = run;
+	im->find_sql = sql.data;
+	im->careful = true;
+	for (size_t i = 0; i < n && rc == ERR_OK; i++) {
+		struct err re = { 0 };
+		enum outcome out = OUT_SKIPPED;
+		json_t *o;
+		if (rows[i].error) {
+			o = json_pack("{s:s,s:s}", "outcome", "reject", "reason", rows[i].error);
+		} else if ((rc = try_row(w, im, &rows[i], &out, &re, e)) != ERR_OK) {
+			o = NULL;
+		} else if (re.code != ERR_OK) {
+			char *reason = reason_of(&re);
+			o = json_pack("{s:s,s:s,s:O?}", "outcome", "reject", "reason", reason, "fields", re.fields);
+			free(reason);
+		} else {
+			o = json_pack("{s:s}", "outcome", names[out]);
+		}
+		err_clear(&re);
+		if (o)
+			json_array_append_new(outcomes, o);
+	}
+	buf_release(&sql);
+	free(im);
 	return rc;
 }
 

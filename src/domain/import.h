@@ -115,4 +115,31 @@ enum err_code row_source_open(struct row_source **out, const struct import_optio
 int row_source_next(struct row_source *rs, struct import_row *row, struct err *e);
 void row_source_free(struct row_source *rs);
 
+/* ---- the preview (import_preview.c) ---- */
+
+/* The first rows of a file as the import would take them, writing nothing:
+ * the header's columns with the field each names by itself ("suggested")
+ * and the one it will go to under run->o.map (a header the map leaves out
+ * goes to its suggestion), the map to send with the import, the encoding,
+ * the number of rows, and up to max_rows rows with what the import would
+ * do to each (create, update, skip, or reject with the reason and the
+ * fields at fault), found by running them inside a write that is then
+ * rolled back. A file that cannot be read at all is the error; columns
+ * that cannot be mapped as they are come back as "problem". *out is new. */
+enum err_code import_preview(struct import_run *run, const char *file, size_t len,
+			     size_t max_rows, json_t **out, struct err *e);
+/* The field, identifier kind or "id" a header names by itself (name,
+ * label or another name, case and spaces aside), or NULL (none, or a
+ * column an import leaves out, such as created_at). */
+const char *import_column_suggest(const struct entity *en, const char *header);
+/* name as a column's target for en (a field, identifier kind or "id"),
+ * as the registry spells it; NULL if it is none. */
+const char *import_column_target(const struct entity *en, const char *name);
+/* Apply rows inside the caller's write as the import would, each in a
+ * savepoint of its own, appending {outcome, reason?, fields?} per row to
+ * outcomes. The caller's job fails afterwards, so that the store rolls
+ * back whatever they wrote. */
+enum err_code import_try_rows(struct wtx *w, struct import_run *run, const struct import_row *rows,
+			      size_t n, json_t *outcomes, struct err *e);
+
 #endif

@@ -29,6 +29,18 @@ import_job_free(struct import_job *j)
 	free(j);
 }
 
+void
+import_job_bind(struct import_job *j)
+{
+	j->run.o.map = j->map;
+	j->run.o.key = j->key;
+	j->run.o.source = j->source;
+	j->run.who.name = j->user_name;
+	j->run.who.role = j->role;
+	j->run.create_acc = &j->create_acc;
+	j->run.update_acc = &j->update_acc;
+}
+
 static void
 job_run(void *ctx)
 {
@@ -37,13 +49,7 @@ job_run(void *ctx)
 	struct err e = { 0 };
 	struct import_counts n = { .total = j->total };
 
-	j->run.o.map = j->map;
-	j->run.o.key = j->key;
-	j->run.o.source = j->source;
-	j->run.who.name = j->user_name;
-	j->run.who.role = j->role;
-	j->run.create_acc = &j->create_acc;
-	j->run.update_acc = &j->update_acc;
+	import_job_bind(j);
 	j->run.src = csv_mem_read;
 	j->run.src_ctx = &m;
 	j->run.stop = &stopping;

@@ -19,6 +19,8 @@ struct import_job {
 };
 
 void import_job_free(struct import_job *j);	/* NULL is fine */
+/* Point j->run at j's own strings, map and access (before it runs). */
+void import_job_bind(struct import_job *j);
 /* Queue j (taking it, whatever happens); ERR_UNAVAILABLE when stopping. */
 enum err_code import_job_start(struct import_job *j, struct err *e);
 /* Stop: the running import ends after its batch; wait for it. */

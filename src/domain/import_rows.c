@@ -99,6 +99,40 @@ by_label(const struct entity *en, const char *key)
 	return NULL;
 }
 
+const char *
+import_column_target(const struct entity *en, const char *name)
+{
+	struct column c;
+
+	return classify(en, name, &c) ? c.target : NULL;
+}
+
+/* A column an export writes and an import leaves out (key lower-cased). */
+static bool
+read_only_column(const char *key)
+{
+	for (size_t i = 0; i < COUNT_OF(read_only); i++)
+		if (strcmp(key, read_only[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *
+import_column_suggest(const struct entity *en, const char *header)
+{
+	char key[256];
+	const char *t;
+
+	header_key(header, key, sizeof(key));
+	if (read_only_column(key))
+		return NULL;
+	if ((t = import_column_target(en, key)))
+		return t;
+	if ((t = by_label(en, key)) && (t = import_column_target(en, t)))
+		return t;
+	return (t = column_name_target(key)) ? import_column_target(en, t) : NULL;
+}
+
 /* Map one header cell; false (with a note in unknown) if it names nothing. */
 static bool
 map_header(struct row_source *rs, const char *h, struct column *c, struct buf *unknown)
@@ -120,15 +154,12 @@ map_header(struct row_source *rs, const char *h, struct column *c, struct buf *u
 		return false;
 	}
 	header_key(h, key, sizeof(key));
-	for (size_t i = 0; i < COUNT_OF(read_only); i++) {
-		if (strcmp(key, read_only[i]) == 0) {
-			c->kind = COL_IGNORE;
-			return true;
-		}
+	if (read_only_column(key)) {
+		c->kind = COL_IGNORE;
+		return true;
 	}
-	const char *t = by_label(en, key);
-	if (classify(en, key, c) || (t && classify(en, t, c)) ||
-	    ((t = column_name_target(key)) && classify(en, t, c)))
+	const char *t = import_column_suggest(en, h);
+	if (t && classify(en, t, c))
 		return true;
 	buf_printf(unknown, "%s'%s'", unknown->len ? ", " : "", h);
 	return false;

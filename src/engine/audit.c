@@ -229,6 +229,7 @@ audit_query(struct store_conn *c, const struct audit_filter *f, json_t **out, st
 		" WHERE (?1 IS NULL OR user_name = ?1) AND (?2 IS NULL OR action = ?2)"
 		" AND (?3 IS NULL OR entity = ?3) AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at <= ?5)"
 		" AND (?6 IS NULL OR (at, src, id) < (?6, ?7, ?8))"
+		" AND (?10 IS NULL OR record_id = ?10)"
 		" ORDER BY at DESC, src DESC, id DESC LIMIT ?9", e);
 	if (!st)
 		return e->code;
@@ -241,6 +242,10 @@ audit_query(struct store_conn *c, const struct audit_filter *f, json_t **out, st
 	stmt_bind_str(st, 7, cur_src);
 	stmt_bind_int(st, 8, cur_id);
 	stmt_bind_int(st, 9, limit + 1);
+	if (f->record)
+		stmt_bind_int(st, 10, f->record);
+	else
+		stmt_bind_null(st, 10);
 	json_t *data = json_array();
 	int rc;
 	char next[64] = "";

@@ -32,6 +32,7 @@ enum err_code audit_event_write(struct store_conn *c, const char *at, int64_t us
 /* The audit log, newest first: record changes and events together. */
 struct audit_filter {
 	const char *user, *action, *entity, *from, *to, *cursor;
+	int64_t record;		/* a record's id (with entity, one record); 0 = any */
 	int64_t limit;
 };
 enum err_code audit_query(struct store_conn *c, const struct audit_filter *f, json_t **out,

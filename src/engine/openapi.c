@@ -259,10 +259,11 @@ system_paths(json_t *paths)
 		"The permission table: per role and entity, the scope of each action", "meta", NULL, NULL,
 		json_pack("{s:o}", "200", response("Roles", json_pack("{s:s}", "type", "object"))))));
 	json_object_set_new(paths, "/api/v1/audit", json_pack("{s:o}", "get", op("audit",
-		"The audit log, newest first (admins)", "meta", json_pack("[o,o,o,o,o,o,o]",
+		"The audit log, newest first (admins)", "meta", json_pack("[o,o,o,o,o,o,o,o]",
 			param("user", "query", false, json_pack("{s:s}", "type", "string"), "user name"),
 			param("action", "query", false, json_pack("{s:s}", "type", "string"), "login, create ..."),
 			param("entity", "query", false, json_pack("{s:s}", "type", "string"), "entity name"),
+			param("record", "query", false, json_pack("{s:s,s:i}", "type", "integer", "minimum", 1), "record id"),
 			param("from", "query", false, json_pack("{s:s,s:s}", "type", "string", "format", "date-time"), "not before"),
 			param("to", "query", false, json_pack("{s:s,s:s}", "type", "string", "format", "date-time"), "not after"),
 			param("limit", "query", false, json_pack("{s:s,s:i,s:i}", "type", "integer", "minimum", 1, "maximum", 1000), "page size"),

@@ -2,6 +2,7 @@
 /* teams: groups of users, nested as regions and territories (a team's
  * parent is the team above it). Records are owned by a user and a team;
  * a manager's scope is the team and every team below it. */
+#include "domain/teams.h"
 #include "schema/schema.h"
 
 static const struct field fields[] = {
@@ -15,8 +16,13 @@ static const struct index_def indexes[] = {
 	{ .name = "teams_unique_name", .columns = "name", .unique = true, .live_only = true },
 };
 
+static const struct entity_hooks hooks = {
+	.before_save = teams_before_save,
+	.after_delete = teams_after_delete,
+};
+
 const struct entity_def teams_entity = {
 	.name = "teams", .singular = "team", .label = "Teams",
 	.fields = fields, .nfields = COUNT_OF(fields),
-	.indexes = indexes, .nindexes = COUNT_OF(indexes),
+	.indexes = indexes, .nindexes = COUNT_OF(indexes), .hooks = &hooks,
 };

@@ -102,6 +102,9 @@ static const char *const steps[] = {
 	"CREATE TABLE import_errors ("
 	" import_id INTEGER NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, raw TEXT,"
 	" PRIMARY KEY (import_id, line)) WITHOUT ROWID;",
+	/* 10: a user can be disabled (and enabled again) without being
+	 * removed: no sign-in, sessions ended, tokens refused meanwhile */
+	"ALTER TABLE users ADD COLUMN disabled_at TEXT;",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

@@ -90,3 +90,38 @@ test('removing a user ends their tokens and sessions; one cannot remove or demot
   assertError(await root.patch(`/api/v1/users/${rootId}`, { role: 'sales' }), 409, 'conflict');
   for (const id2 of ['abc', '0', '-1']) assertError(await root.get(`/api/v1/users/${id2}`), 404, 'not_found');
 });
+
+test('disabling a user ends their sessions and refuses their tokens until enabled again; audited', async () => {
+  await srv.addUser('dora', 'service');
+  const dora = srv.api('dora');
+  const id = (await dora.get('/api/v1/auth/me')).json.user.id;
+  const s1 = await login('dora', srv.users.dora.password);
+  const cookie = s1.headers.getSetCookie().find((x) => x.startsWith('gx_session=')).split(';')[0];
+  const r = await root.patch(`/api/v1/users/${id}`, { disabled: true });
+  assertStatus(r, 200);
+  assert.equal(r.json.disabled, true);
+  assert.equal((await root.get(`/api/v1/users/${id}`)).json.disabled, true);
+  assert.equal((await root.get('/api/v1/users')).json.data.find((u) => u.id === id).disabled, true, 'listed, marked');
+  assertError(await dora.get('/api/v1/auth/me'), 401, 'unauthorized');
+  assertError(await request(srv.url, { cookie }, 'GET', '/api/v1/auth/me'), 401, 'unauthorized');
+  // the right password says what to do; a wrong one says nothing more
+  const l = assertError(await login('dora', srv.users.dora.password), 401, 'unauthorized', ['name']);
+  assert.match(l.message, /disabled.*administrator/);
+  const w = assertError(await login('dora', 'not-her-password-1'), 401, 'unauthorized');
+  assert.doesNotMatch(w.message, /disabled/);
+  const ev = (await root.get('/api/v1/audit?action=user_changed')).json.data[0];
+  assert.deepEqual([ev.detail.before.disabled, ev.detail.after.disabled], [false, true]);
+
+  assertStatus(await root.patch(`/api/v1/users/${id}`, { disabled: false }), 200);
+  assertStatus(await dora.get('/api/v1/auth/me'), 200);
+  assertStatus(await login('dora', srv.users.dora.password), 200);
+
+  assertError(await root.patch(`/api/v1/users/${rootId}`, { disabled: true }), 409, 'conflict');
+  assertError(await root.patch(`/api/v1/users/${id}`, { disabled: 'yes' }), 422, 'validation_failed', ['disabled']);
+  assertError(await root.post('/api/v1/users', { name: 'born-off', password: 'a-long-passphrase-5', role: 'sales', disabled: true }),
+    422, 'validation_failed', ['disabled']);
+  assertError(await sam.patch(`/api/v1/users/${id}`, { disabled: true }), 403, 'forbidden');
+  assertError(await root.call('PATCH', `/api/v1/users/${id}`, { raw: '{"disabled": tru' }), 400, 'invalid_json');
+  assertError(await root.patch(`/api/v1/users/${id}`, { role: 'x'.repeat(300) }), 422, 'validation_failed', ['role']);
+  assert.equal((await root.get(`/api/v1/users/${id}`)).json.disabled, false, 'the refused changes wrote nothing');
+});

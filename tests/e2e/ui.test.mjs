@@ -335,7 +335,7 @@ test('admin screens; add a custom field, fill it in on a customer, filter on it'
   await page.getByLabel('Type', { exact: true }).selectOption('integer');
   await page.getByRole('button', { name: 'Add field' }).click();
   await page.getByRole('status').filter({ hasText: 'Field added' }).waitFor();
-  await page.getByRole('cell', { name: 'vip_level' }).waitFor();
+  await page.getByRole('cell', { name: 'vip_level', exact: true }).waitFor();
   await shot(page, '11-fields');
   await page.goto(`${srv.url}/#/customers/${ids.kehu}`);
   await page.getByRole('button', { name: 'Edit VIP level' }).click();
@@ -359,7 +359,7 @@ test('import a small CSV with one bad row: progress, the rejected row, its downl
   const csv = '\ufeff姓名,城市,電郵\n導入一,上海,one@example.com\n導入二,北京,not-an-email\n導入三,深圳,three@example.com\n';
   await page.getByLabel('CSV file').setInputFiles({ name: 'three.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByRole('heading', { name: 'First rows of the file' }).waitFor();
-  await page.getByRole('cell', { name: '導入二' }).waitFor();
+  await page.getByRole('cell', { name: '導入二', exact: true }).waitFor();
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await page.getByRole('heading', { name: /Import \d+ — done/ }).waitFor();
   await page.getByText('3 of 3 rows: 2 created, 0 updated, 0 skipped, 1 rejected.').waitFor();

@@ -58,6 +58,8 @@ function Login() {
       if (err instanceof ApiError && err.status === 401 && err.fields && 'otp' in err.fields) {
         if (needOtp) setMsg(t('login.otp_failed'));
         setNeedOtp(true);
+      } else if (err instanceof ApiError && err.status === 401 && err.fields && 'name' in err.fields) {
+        setMsg(t('login.disabled')); // the right password, a disabled account
       } else if (err instanceof ApiError && err.status === 401) {
         setMsg(t('login.failed'));
       } else if (err instanceof ApiError && err.status === 429) {
@@ -139,6 +141,7 @@ const NAV: NavItem[] = [
   // users, roles and the audit log are not in the role table (admins only):
   // the admin action on customers (custom fields) stands for them
   { hash: '#/admin/users', key: 'nav.users', show: () => can('customers', 'admin') },
+  { hash: '#/admin/teams', key: 'nav.teams', show: () => can('customers', 'admin') },
   { hash: '#/admin/roles', key: 'nav.roles', show: () => can('customers', 'admin') },
   { hash: '#/admin/fields', key: 'nav.fields', show: () => can('customers', 'admin') },
   { hash: '#/admin/audit', key: 'nav.audit', show: () => can('customers', 'admin') },
@@ -182,7 +185,7 @@ function Route({ hash }: { hash: string }) {
   if ((m = /^\/customers\/(\d+)$/.exec(path))) return <Customer360 id={Number(m[1])} key={m[1]} />;
   if (path === '/preferences') return <Preferences />;
   if (path === '/import') return <Import />;
-  if ((m = /^\/admin\/(users|roles|fields|audit)$/.exec(path))) return <Admin section={m[1]} key={m[1]} />;
+  if ((m = /^\/admin\/(users|teams|roles|fields|audit)$/.exec(path))) return <Admin section={m[1]} key={m[1]} />;
   return (
     <section>
       <h1>{t('notfound.title')}</h1>

@@ -20,12 +20,17 @@ export function errorMessage(e: unknown): { text: string; detail: string } {
   return { text: t('err.5xx'), detail: String((e as any)?.message || e) };
 }
 
-export function ErrorBox({ error, onRetry, onDismiss }: { error: unknown; onRetry?: () => void; onDismiss?: () => void }) {
+/** `advice` maps a status to the message key that says what to do on this
+ *  screen (a 409 on a team is not a 409 on a user); the server's words follow. */
+export function ErrorBox({ error, onRetry, onDismiss, advice }: {
+  error: unknown; onRetry?: () => void; onDismiss?: () => void; advice?: Record<number, string>;
+}) {
   if (!error) return null;
   const m = errorMessage(error);
+  const key = error instanceof ApiError ? advice?.[error.status] : undefined;
   return (
     <div class="alert error" role="alert">
-      <p>{m.text}</p>
+      <p>{key ? t(key) : m.text}</p>
       {m.detail && <p class="detail">{m.detail}</p>}
       <div class="actions">
         {onRetry && <button type="button" onClick={onRetry}>{t('err.retry')}</button>}

@@ -1,19 +1,36 @@
 // The global search box in the header: Ctrl-K / ⌘-K focuses it; results
 // across entities as you type (/api/v1/search), an identifier match from
 // /api/v1/lookup when the text looks like one; arrows move, Enter opens.
+// The matched part is marked where the server says it is (its highlight
+// ranges, found across scripts and widths: 客户 marks 客戶).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, get, qs } from '../api';
 import { t, getState } from '../state';
-import { highlight, looksLikeIdentifier } from '../format';
+import { highlight, looksLikeIdentifier, type Segment } from '../format';
+import { coversWhole, markSegments, type Highlight } from '../marks';
 import { fieldLabel } from '../i18n';
 import { ErrorBox, go } from '../ui';
 
-interface Hit { entity: string; id: number; matched_field?: string; record: any; lookup?: boolean }
+interface Hit { entity: string; id: number; matched_field?: string; record: any; lookup?: boolean; highlight?: Highlight }
 
-function title(h: Hit): string {
+/** The title of a hit as parts, each from a field (or none). */
+function titleParts(h: Hit): { field: string | null; text: string }[] {
   const r = h.record || {};
-  return r.local_name && r.name && r.local_name !== r.name ? `${r.local_name} · ${r.name}`
-    : r.name || r.local_name || r.subject || r.value || `#${h.id}`;
+  if (r.local_name && r.name && r.local_name !== r.name) {
+    return [{ field: 'local_name', text: r.local_name }, { field: null, text: ' · ' }, { field: 'name', text: r.name }];
+  }
+  for (const f of ['name', 'local_name', 'subject', 'value']) if (r[f]) return [{ field: f, text: String(r[f]) }];
+  return [{ field: null, text: `#${h.id}` }];
+}
+
+const render = (segs: Segment[]) => segs.map((s) => (s.hit ? <mark>{s.text}</mark> : s.text));
+
+/** A part of the title, marked by the server's highlight when it is that
+ *  field, else (an identifier lookup) where the query occurs literally. */
+function part(h: Hit, p: { field: string | null; text: string }, q: string) {
+  if (p.field === null) return p.text;
+  if (h.highlight) return coversWhole(h.highlight, p.field, p.text) ? render(markSegments(h.highlight)) : p.text;
+  return render(highlight(p.text, q));
 }
 
 function target(h: Hit): string | null {
@@ -63,7 +80,11 @@ export function Search() {
         const [found, looked = []] = await Promise.all(tasks);
         if (my !== seq.current) return;
         const seen = new Set(looked.map((h) => `${h.entity}/${h.id}`));
-        setHits([...looked, ...found.filter((h) => !seen.has(`${h.entity}/${h.id}`))]);
+        // an identifier match stands for the same record's search hit: it
+        // takes that hit's marks (where in the number the query is)
+        const same = (l: Hit) => found.find((h) => h.entity === l.entity && h.id === l.id);
+        setHits([...looked.map((l) => ({ ...l, highlight: same(l)?.highlight })),
+          ...found.filter((h) => !seen.has(`${h.entity}/${h.id}`))]);
         setActive(0);
         setError(null);
       } catch (e: any) {
@@ -114,16 +135,21 @@ export function Search() {
           <ul id="gsearch-list" role="listbox" aria-label={t('search.label')}>
             {hits.map((h, i) => {
               const mf = h.matched_field || '';
-              const mv = h.record && mf && typeof h.record[mf] === 'string' ? h.record[mf] : '';
+              const parts = titleParts(h);
+              const hl = h.highlight;
+              // the matched text, unless the title shows it already
+              const inTitle = hl && parts.some((p) => p.field === hl.field && coversWhole(hl, p.field, p.text));
+              const mv = hl ? (inTitle ? null : render(markSegments(hl)))
+                : h.record && mf && typeof h.record[mf] === 'string' ? render(highlight(h.record[mf], q)) : null;
               return (
                 <li id={`gs-${i}`} role="option" aria-selected={i === active} class={i === active ? 'active' : ''}
                   onMouseDown={(e) => { e.preventDefault(); openHit(h); }} onMouseEnter={() => setActive(i)}>
                   <span class="badge">{h.lookup ? t('search.lookup') : t('entity.' + h.entity)}</span>
-                  <span class="title">{highlight(title(h), q).map((s) => s.hit ? <mark>{s.text}</mark> : s.text)}</span>
+                  <span class="title">{parts.map((p) => part(h, p, q))}</span>
                   {mf && (
                     <span class="matched">
                       {t('search.matched', { field: h.lookup ? t('idk.' + mf) : fieldLabel(locale, mf) })}
-                      {mv && <>: {highlight(mv, q).map((s) => s.hit ? <mark>{s.text}</mark> : s.text)}</>}
+                      {mv && <>: {mv}</>}
                     </span>
                   )}
                 </li>

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/* The preview of an import: what the file's columns name, the map the
+ * import will use, and what the import would do to its first rows. The
+ * rows go through the import's own code (import_try_rows: key matching,
+ * duplicates, validation, hooks) inside one writer job that then fails on
+ * purpose, so the store rolls it back: the preview reports exactly what
+ * the import would, and writes nothing. */
+#include <string.h>
+#include "domain/import.h"
+#include "util/mem.h"
+
+struct preview {
+	struct import_run *run;
+	struct import_row *rows;
+	size_t nrows;
+	json_t *outcomes;	/* one per row, from the job */
+	bool tried;		/* the job ran its rows (its failure is the rollback) */
+};
+
+static enum err_code
+try_job(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct preview *p = ctx;
+	struct wtx w;
+
+	wtx_init(&w, c, &p->run->who, p->run->create_acc);
+	if (import_try_rows(&w, p->run, p->rows, p->nrows, p->outcomes, e) != ERR_OK)
+		return e->code;
+	p->tried = true;
+	return err_set(e, ERR_CONFLICT, "a preview writes nothing");
+}
+
+/* The header row's cells and the file's encoding (as the import reads
+ * them); ERR_INVALID as the import would fail the file. */
+static enum err_code
+read_header(const struct import_options *o, const char *file, size_t len, json_t **cells,
+	    const char **encoding, struct err *e)
+{
+	struct csv_mem m = { file, len, 0 };
+	struct decoder *dec = decoder_new(o->encoding, csv_mem_read, &m);
+	struct csv_reader csv;
+	enum err_code rc = ERR_OK;
+
+	csv_reader_init(&csv, decoder_read, dec);
+	enum csv_result r = csv_next(&csv);
+	*cells = json_array();
+	*encoding = encoding_name(decoder_encoding(dec));
+	if (r == CSV_END)
+		rc = err_set(e, ERR_INVALID, "the file is empty: a header row naming the columns is needed");
+	else if (r == CSV_BAD)
+		rc = err_set(e, ERR_INVALID, "line %ld: the header row is malformed: %s", csv.row_line, csv.msg);
+	else if (r == CSV_IOERR)
+		rc = err_set(e, ERR_INVALID, "the file cannot be read (or converted from %s)", *encoding);
+	for (size_t i = 0; rc == ERR_OK && i < csv.nfields; i++) {
+		const char *h = csv_field(&csv, i, NULL);
+		json_array_append_new(*cells, json_string(i == 0 && !strncmp(h, "\xEF\xBB\xBF", 3) ? h + 3 : h));
+	}
+	csv_reader_release(&csv);
+	decoder_free(dec);
+	return rc;
+}
+
+/* Each column: its header, what it names by itself, where the map sends
+ * it; and the map the import is to use, every header in it. */
+static json_t *
+columns_of(const struct import_options *o, const json_t *cells, json_t *map)
+{
+	json_t *cols = json_array(), *h;
+	size_t i;
+
+	json_array_foreach(cells, i, h) {
+		const char *header = json_string_value(h);
+		const char *sug = import_column_suggest(o->en, header);
+		json_t *given = o->map ? json_object_get(o->map, header) : NULL;
+		const char *name = json_string_value(given), *target = sug, *why = NULL;
+		if (given) {
+			target = NULL;
+			if (name && *name && strcmp(name, "-") != 0 && !(target = import_column_target(o->en, name)))
+				why = "is not a field";
+			else if (!json_is_null(given) && !name)
+				why = "must be a field's name or null";
+		}
+		json_t *c = json_pack("{s:I,s:s,s:s?,s:s?}", "index", (json_int_t)i, "header", header,
+				      "suggested", sug, "field", target);
+		if (why)
+			json_object_set_new(c, "error", json_sprintf("%s %s", name ? name : "the map's value", why));
+		json_array_append_new(cols, c);
+		/* a bad target stays in the map, so the import names it too */
+		json_object_set_new(map, header, why ? json_incref(given) : target ? json_string(target) : json_null());
+	}
+	return cols;
+}
+
+/* The cells of a rejected or previewed row as the file had them. */
+static json_t *
+cells_of(const char *raw)
+{
+	struct csv_mem m = { raw, strlen(raw), 0 };
+	struct csv_reader csv;
+	json_t *out = json_array();
+
+	csv_reader_init(&csv, csv_mem_read, &m);
+	if (csv_next(&csv) == CSV_ROW)
+		for (size_t i = 0; i < csv.nfields; i++)
+			json_array_append_new(out, json_string(csv_field(&csv, i, NULL)));
+	csv_reader_release(&csv);
+	return out;
+}
+
+/* The rows as the client sees them, with what the import would do. */
+static json_t *
+rows_json(const struct preview *p, bool csv)
+{
+	json_t *rows = json_array();
+
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct import_row *r = &p->rows[i];
+		json_t *o = json_deep_copy(json_array_get(p->outcomes, i));
+		json_t *values = json_deep_copy(r->values);
+		json_object_update(values, r->idents);
+		json_object_set_new(o, "line", json_integer(r->line));
+		json_object_set_new(o, "values", values);
+		json_object_set_new(o, "cells", csv && r->raw ? cells_of(r->raw) : json_array());
+		json_array_append_new(rows, o);
+	}
+	return rows;
+}
+
+/* Read up to max rows into p->rows; the reader's failure (columns that
+ * cannot be mapped, a file that cannot be read on) in fe. */
+static void
+read_rows(struct preview *p, const struct import_options *o, const char *file, size_t len,
+	  size_t max, struct row_source **rs, struct err *fe)
+{
+	struct csv_mem m = { file, len, 0 };
+	struct buf header;
+	int r = 1;
+
+	buf_init(&header, CSV_MAX_ROW * 2);
+	if (row_source_open(rs, o, csv_mem_read, &m, &header, fe) == ERR_OK) {
+		while (p->nrows < max && (r = row_source_next(*rs, &p->rows[p->nrows], fe)) == 1)
+			p->nrows++;
+		import_row_release(&p->rows[p->nrows]);	/* the one not taken */
+	}
+	buf_release(&header);
+}
+
+enum err_code
+import_preview(struct import_run *run, const char *file, size_t len, size_t max_rows, json_t **out,
+	       struct err *e)
+{
+	struct import_run tried = *run;
+	bool csv = run->o.format == IMPORT_CSV;
+	const char *encoding = "UTF-8";
+	json_t *cells = NULL, *map = json_object(), *cols = NULL;
+	struct preview p = { .run = &tried, .outcomes = json_array() };
+	struct row_source *rs = NULL;
+	struct err fe = { 0 };
+	enum err_code rc = ERR_OK;
+
+	*out = NULL;
+	p.rows = xcalloc(max_rows + 1, sizeof(*p.rows));
+	if (csv && (rc = read_header(&run->o, file, len, &cells, &encoding, e)) != ERR_OK)
+		goto done;
+	cols = csv ? columns_of(&run->o, cells, map) : json_array();
+	*out = json_pack("{s:s,s:s,s:O,s:O,s:o}", "entity", run->o.en->def->name, "encoding", encoding,
+			 "columns", cols, "map", map,
+			 "total", csv ? json_integer(import_count_rows(file, len)) : json_null());
+	/* the rows through the import's own reader, with every header mapped */
+	tried.o.map = map;
+	read_rows(&p, &tried.o, file, len, max_rows, &rs, &fe);
+	if (fe.code != ERR_OK) {
+		/* the columns as they are cannot be imported: say why, no rows */
+		json_object_set_new(*out, "problem", json_pack("{s:s,s:O?}", "message", fe.msg, "fields", fe.fields));
+		json_object_set_new(*out, "rows", json_array());
+		goto done;
+	}
+	if (p.nrows && store_write(run->s, try_job, &p, e) != ERR_OK && !p.tried) {
+		rc = e->code;
+		goto done;
+	}
+	err_clear(e);
+	json_object_set_new(*out, "rows", rows_json(&p, csv));
+done:
+	for (size_t i = 0; i < p.nrows; i++)
+		import_row_release(&p.rows[i]);
+	free(p.rows);
+	row_source_free(rs);
+	err_clear(&fe);
+	json_decref(p.outcomes);
+	json_decref(cells);
+	json_decref(cols);
+	json_decref(map);
+	if (rc != ERR_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
