@@ -94,6 +94,16 @@ const cs = await sample(60);
 const qs = queries(cs);
 const ls = lookups(cs);
 const rounds = (xs) => Array.from({ length: ROUNDS }, () => xs).flat();
+// The same sets as lists of paths, for bench/search.sh to replay with wrk.
+if (process.env.BENCH_SEARCH_PATHS) {
+  const fs = await import('node:fs');
+  const write = (name, paths) => fs.writeFileSync(`${process.env.BENCH_SEARCH_PATHS}/${name}.paths`, paths.join('\n') + '\n');
+  const searchPath = ([, q]) => `/api/v1/search?q=${encodeURIComponent(q)}`;
+  write('healthz', ['/healthz']);
+  for (const kind of ['cjk', 'latin', 'pinyin', 'phone']) write(`search-${kind}`, qs.filter(([k]) => k === kind).map(searchPath));
+  write('search-all', qs.map(searchPath));
+  write('lookup', ls.map((v) => `/api/v1/lookup?identifier=${encodeURIComponent(v)}`));
+}
 await timed(rounds(qs).slice(0, 50).map(([k, q]) => [k, `/api/v1/search?q=${encodeURIComponent(q)}`])); // warm-up
 const base = await timed(rounds(qs).map(() => ['healthz', '/healthz']));
 const search = await timed(rounds(qs).map(([k, q]) => [k, `/api/v1/search?q=${encodeURIComponent(q)}`]));
