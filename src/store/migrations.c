@@ -102,6 +102,22 @@ static const char *const steps[] = {
 	"CREATE TABLE import_errors ("
 	" import_id INTEGER NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, raw TEXT,"
 	" PRIMARY KEY (import_id, line)) WITHOUT ROWID;",
+	/* ---- the customer list's server side (issue 5): preferences, saved
+	 * views, bulk actions ---- */
+	/* 10: each user's preferences (domain/preferences.c): locale, time
+	 * zone, theme and list columns, as one JSON object */
+	"CREATE TABLE user_preferences ("
+	" user_id INTEGER PRIMARY KEY REFERENCES users(id), data TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);",
+	/* 11: saved views of the lists (domain/saved_views.c), each user's own;
+	 * a name once per user and list, at most one default per list */
+	"CREATE TABLE saved_views ("
+	" id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+	" entity TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL,"
+	" is_default INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);"
+	"CREATE UNIQUE INDEX saved_views_name ON saved_views(user_id, entity, name);"
+	"CREATE UNIQUE INDEX saved_views_default ON saved_views(user_id, entity) WHERE is_default;",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

@@ -4,7 +4,8 @@
 // language as `locale` (pinyin, strokes or alphabet for names).
 import { useEffect, useState } from 'preact/hooks';
 import { get, qs } from '../api';
-import { t, getState, useStore, userPref, setUserPref } from '../state';
+import { t, getState, useStore, listColumns, setListColumns } from '../state';
+import { visibleColumns } from '../prefs';
 import { FILTER_OPS, filterParam, type Filter } from '../format';
 import { fieldLabel } from '../i18n';
 import { ErrorBox, Spinner, showValue, type FieldMeta } from '../ui';
@@ -31,9 +32,7 @@ export async function customerFields(refresh = false): Promise<FieldMeta[]> {
 export function CustomerList() {
   const s = useStore();
   const [fields, setFields] = useState<FieldMeta[] | null>(null);
-  const [cols, setCols] = useState<string[]>(() => {
-    try { return JSON.parse(userPref('cols') || '') as string[]; } catch { return DEFAULT_COLS; }
-  });
+  const [cols, setCols] = useState<string[]>(() => visibleColumns(listColumns('customers'), null, DEFAULT_COLS));
   const [filters, setFilters] = useState<Filter[]>([]);
   const [draft, setDraft] = useState<Filter[]>([]);
   const [q, setQ] = useState('');
@@ -47,20 +46,25 @@ export function CustomerList() {
 
   useEffect(() => { customerFields().then(setFields, setError); }, []);
 
+  // a saved column may name a custom field removed since: leave it out
+  const known = fields ? new Set(fields.map((f) => f.name)) : null;
+  const shown = visibleColumns(cols, known, DEFAULT_COLS);
+
   const page = cursors.length - 1;
   useEffect(() => {
+    if (!fields) return;
     const ctl = new AbortController();
     setRows(null);
     const params = {
       limit: PAGE, sort, locale: s.locale, q: q.trim() || undefined,
       filter: filters.map(filterParam), cursor: cursors[page] || undefined,
-      fields: Array.from(new Set(['id', 'name', ...cols])).join(','),
+      fields: Array.from(new Set(['id', 'name', ...shown])).join(','),
     };
     get<{ data: any[]; next_cursor: string | null }>('/api/v1/customers' + qs(params), { signal: ctl.signal })
       .then((r) => { setRows(r.data); setNext(r.next_cursor); setError(null); })
       .catch((e) => { if (e?.name !== 'AbortError') { setError(e); setRows([]); setNext(null); } });
     return () => ctl.abort();
-  }, [sort, s.locale, filters, q, cursors, cols.join(','), reload]);
+  }, [fields, sort, s.locale, filters, q, cursors, shown.join(','), reload]);
 
   const restart = () => setCursors([null]);
   const byName = new Map((fields || []).map((f) => [f.name, f]));
@@ -73,9 +77,9 @@ export function CustomerList() {
   }
 
   function toggleCol(name: string, on: boolean) {
-    const c = on ? [...cols, name] : cols.filter((x) => x !== name);
+    const c = on ? [...shown, name] : shown.filter((x) => x !== name);
     setCols(c);
-    setUserPref('cols', JSON.stringify(c));
+    setListColumns('customers', c);
   }
 
   function applyFilters(e: Event) {
@@ -98,7 +102,7 @@ export function CustomerList() {
         <fieldset id="col-chooser" class="card cols">
           <legend>{t('list.columns')}</legend>
           {fields.map((f) => (
-            <label class="check"><input type="checkbox" name={'col-' + f.name} checked={cols.includes(f.name)}
+            <label class="check"><input type="checkbox" name={'col-' + f.name} checked={shown.includes(f.name)}
               onChange={(e) => toggleCol(f.name, (e.target as HTMLInputElement).checked)} /> {label(f.name)}</label>
           ))}
         </fieldset>
@@ -133,7 +137,7 @@ export function CustomerList() {
             <table class="grid">
               <caption class="sr-only">{t('list.title')} — {t('list.page', { n: page + 1 })}</caption>
               <thead><tr>
-                {cols.map((c) => (
+                {shown.map((c) => (
                   <th scope="col" aria-sort={sortField === c ? (sort.startsWith('-') ? 'descending' : 'ascending') : undefined}>
                     {sortable(c) ? (
                       <button type="button" class="th" onClick={() => toggleSort(c)} aria-label={t('list.sort_by', { field: label(c) })}>
@@ -146,7 +150,7 @@ export function CustomerList() {
               <tbody>
                 {rows.map((r) => (
                   <tr>
-                    {cols.map((c, i) => (
+                    {shown.map((c, i) => (
                       <td>{i === 0 || LINKED.has(c) ? (r[c] || i === 0) && <a href={`#/customers/${r.id}`}>{showValue(byName.get(c), r[c]) || `#${r.id}`}</a> : showValue(byName.get(c), r[c])}</td>
                     ))}
                   </tr>
