@@ -97,6 +97,9 @@ enum err_code api_views_get(struct req *r);
 enum err_code api_views_create(struct req *r);
 enum err_code api_views_update(struct req *r);
 enum err_code api_views_remove(struct req *r);
+/* api_bulk.c: bulk actions on a list's records, as background jobs */
+enum err_code api_bulk_create(struct req *r);
+enum err_code api_bulk_job_get(struct req *r);
 
 /* api_system.c */
 enum err_code api_healthz(struct req *r);

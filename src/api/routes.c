@@ -36,6 +36,9 @@ const struct route routes[] = {
 	{ .method = "PATCH", .path = "/api/v1/views/:id", .fn = api_views_update,
 	  .flags = ROUTE_AUTH | ROUTE_BODY },
 	{ .method = "DELETE", .path = "/api/v1/views/:id", .fn = api_views_remove, .flags = ROUTE_AUTH },
+	{ .method = "GET", .path = "/api/v1/bulk_jobs/:id", .fn = api_bulk_job_get, .flags = ROUTE_AUTH },
+	{ .method = "POST", .path = "/api/v1/:entity/bulk", .fn = api_bulk_create,
+	  .flags = ROUTE_AUTH | ROUTE_BODY, .action = ACT_UPDATE },
 	/* ---- end of issue 5's list routes ---- */
 
 	{ .method = "GET", .path = "/api/v1/search", .fn = api_search, .flags = ROUTE_AUTH },

@@ -118,6 +118,15 @@ static const char *const steps[] = {
 	" updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);"
 	"CREATE UNIQUE INDEX saved_views_name ON saved_views(user_id, entity, name);"
 	"CREATE UNIQUE INDEX saved_views_default ON saved_views(user_id, entity) WHERE is_default;",
+	/* 12: bulk actions as background jobs (domain/bulk.c): progress, and
+	 * the records that failed with the reason */
+	"CREATE TABLE bulk_jobs ("
+	" id INTEGER PRIMARY KEY, entity TEXT NOT NULL, user_id INTEGER NOT NULL,"
+	" user_name TEXT, action TEXT NOT NULL, value TEXT NOT NULL, selection TEXT NOT NULL,"
+	" status TEXT NOT NULL, message TEXT, total INTEGER NOT NULL,"
+	" processed INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0,"
+	" skipped INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+	" errors TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

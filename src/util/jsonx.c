@@ -99,3 +99,15 @@ jsonx_sorted(const json_t *a, int (*cmp)(const void *, const void *), size_t lim
 	free(v);
 	return out;
 }
+
+bool
+jsonx_array_has(const json_t *a, const json_t *v)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(a, i, x)
+		if (json_equal(x, v))
+			return true;
+	return false;
+}

@@ -3,6 +3,7 @@
 #ifndef GX_JSONX_H
 #define GX_JSONX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 #include "util/err.h"
@@ -21,5 +22,8 @@ char *jsonx_dump(const json_t *j, size_t *len);
 /* A new array of the first `limit` elements of array a once sorted by cmp
  * (a qsort comparator over json_t * const *); a is left as it is. */
 json_t *jsonx_sorted(const json_t *a, int (*cmp)(const void *, const void *), size_t limit);
+
+/* Does array a hold an element equal to v? (false if a is no array) */
+bool jsonx_array_has(const json_t *a, const json_t *v);
 
 #endif
