@@ -180,3 +180,12 @@ test('creating, changing and removing a view is in the audit log', async () => {
   assert.equal(log[0].detail.after, null);
   assert.equal(log[0].detail.view_id, v.id);
 });
+
+test('the OpenAPI document names the list\'s endpoints: preferences, views, bulk', async () => {
+  const doc = assertStatus(await alice.get('/api/v1/openapi.json'), 200).json;
+  for (const p of ['/api/v1/auth/me/preferences', '/api/v1/views', '/api/v1/views/{id}', '/api/v1/bulk_jobs/{id}', '/api/v1/customers/bulk']) {
+    assert.ok(doc.paths[p], `${p} in the OpenAPI document`);
+  }
+  assert.ok(!doc.paths['/api/v1/contacts/bulk'], 'contacts have no owner and no tags: no bulk actions');
+  assert.ok(doc.paths['/api/v1/customers'].get.parameters.some((x) => x.name === 'ids'));
+});
