@@ -152,6 +152,39 @@ preferences_apply(const json_t *patch, const json_t *old, json_t **out, struct e
 	return ERR_OK;
 }
 
+/* Apply patch to *acc if the result passes; else leave *acc. */
+static void
+try_apply(json_t **acc, json_t *patch)
+{
+	struct err e = { 0 };
+	json_t *next;
+
+	if (preferences_apply(patch, *acc, &next, &e) == ERR_OK) {
+		json_decref(*acc);
+		*acc = next;
+	}
+	err_clear(&e);
+	json_decref(patch);
+}
+
+/* What was stored, every key present, each part that no longer passes
+ * left out (the columns of a custom field removed since): one stale list
+ * does not cost the user their language or time zone. */
+static json_t *
+usable(const json_t *stored)
+{
+	json_t *acc = json_object(), *v;
+	const char *k;
+
+	try_apply(&acc, json_object());	/* the defaults: every key */
+	json_object_foreach((json_t *)stored, k, v)
+		if (strcmp(k, "columns") != 0)
+			try_apply(&acc, json_pack("{s:O}", k, v));
+	json_object_foreach(json_object_get(stored, "columns"), k, v)
+		try_apply(&acc, json_pack("{s:{s:O}}", "columns", k, v));
+	return acc;
+}
+
 enum err_code
 preferences_get(struct store_conn *c, int64_t user_id, json_t **out, struct err *e)
 {
@@ -168,16 +201,9 @@ preferences_get(struct store_conn *c, int64_t user_id, json_t **out, struct err 
 	stmt_finish(st);
 	if (rc < 0)
 		return e->code;
-	/* every key, with what was stored over the defaults */
-	json_t *empty = json_object();
-	enum err_code ok = preferences_apply(empty, stored, out, e);
-	if (ok != ERR_OK) {	/* stored by an older rule: start afresh */
-		err_clear(e);
-		ok = preferences_apply(empty, NULL, out, e);
-	}
-	json_decref(empty);
+	*out = usable(stored);
 	json_decref(stored);
-	return ok;
+	return ERR_OK;
 }
 
 enum err_code

@@ -86,6 +86,11 @@ test('custom fields may be columns once they exist', async () => {
   assertError(await alice.patch(P, { columns: { customers: ['name', 'vip_level'] } }), 422, 'validation_failed', ['columns.customers']);
   assertStatus(await alice.post('/api/v1/meta/entities/customers/fields', { name: 'vip_level', type: 'integer', label: 'VIP level' }), 201);
   assert.deepEqual(assertStatus(await alice.patch(P, { columns: { customers: ['name', 'vip_level'] } }), 200).json.columns.customers, ['name', 'vip_level']);
+  // the field goes: that list is left out, the rest of the preferences stay
+  const before = (await alice.get(P)).json;
+  assertStatus(await alice.del('/api/v1/meta/entities/customers/fields/vip_level'), 204);
+  assert.deepEqual((await alice.get(P)).json, { ...before, columns: {} });
+  assert.equal(assertStatus(await alice.patch(P, { theme: 'dark' }), 200).json.theme, 'dark', 'and can be changed again');
 });
 
 test('bad input: 4xx naming the problem, nothing written', async () => {
