@@ -11,6 +11,13 @@ typedef enum err_code read_one_fn(struct store_conn *c, const struct entity *en,
 				  const struct access *acc, json_t **out, struct err *e);
 enum err_code req_read_one(struct req *r, read_one_fn *fn);
 
+/* The list parameters of the query string (filter, sort, limit, cursor,
+ * fields, q, deleted, locale, ids; the locale from Accept-Language when
+ * absent); ERR_BADREQ naming a parameter that is none of those nor in
+ * extra (NULL-ended, may be NULL). Values live as long as r. */
+struct list_params;
+enum err_code req_list_params(struct req *r, struct list_params *p, const char *const *extra);
+
 /* api_records.c: generic CRUD of every entity in the registry */
 enum err_code api_records_list(struct req *r);
 enum err_code api_records_create(struct req *r);
@@ -80,6 +87,20 @@ enum err_code api_retention_update(struct req *r);
 enum err_code api_retention_remove(struct req *r);
 enum err_code api_retention_preview(struct req *r);
 enum err_code api_retention_run(struct req *r);
+
+/* ---- the customer list's server side (issue 5) ---- */
+/* api_preferences.c: the signed-in user's preferences */
+enum err_code api_preferences_get(struct req *r);
+enum err_code api_preferences_update(struct req *r);
+/* api_saved_views.c: the signed-in user's saved views of the lists */
+enum err_code api_views_list(struct req *r);
+enum err_code api_views_get(struct req *r);
+enum err_code api_views_create(struct req *r);
+enum err_code api_views_update(struct req *r);
+enum err_code api_views_remove(struct req *r);
+/* api_bulk.c: bulk actions on a list's records, as background jobs */
+enum err_code api_bulk_create(struct req *r);
+enum err_code api_bulk_job_get(struct req *r);
 
 /* api_system.c */
 enum err_code api_healthz(struct req *r);

@@ -12,6 +12,7 @@
 #include "domain/export.h"
 #include "domain/import_jobs.h"
 #include "engine/audit.h"
+#include "engine/query.h"
 #include "util/jsonx.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -314,6 +315,7 @@ api_imports_revert(struct req *r)
 struct export_job {
 	struct store *s;
 	struct export_options o;
+	struct list_params list;	/* values live as long as the request */
 	struct access acc;
 	struct actor who;
 	char ip[64];
@@ -339,6 +341,15 @@ audit_export(struct store_conn *c, void *ctx, struct err *e)
 	json_t *d = json_pack("{s:s,s:s,s:I,s:b}", "entity", j->o.en->def->name, "format",
 			      export_extension(j->o.format), "records", (json_int_t)j->count,
 			      "masked", j->acc.masked);
+	/* which records, when the list chose them */
+	json_t *filters = json_array();
+	for (size_t i = 0; i < j->list.nfilters; i++)
+		json_array_append_new(filters, json_string(j->list.filters[i]));
+	json_object_set_new(d, "filters", filters);
+	if (j->list.q)
+		json_object_set_new(d, "q", json_string(j->list.q));
+	if (j->list.ids)
+		json_object_set_new(d, "ids", json_string(j->list.ids));
 	char *detail = jsonx_dump(d, NULL);
 
 	json_decref(d);
@@ -401,11 +412,16 @@ api_entity_export(struct req *r)
 	if (export_options_parse(&j->o, req_query(r, "format"), req_query(r, "encoding"), &r->err) != ERR_OK)
 		return r->err.code;
 	j->o.no_bom = req_query(r, "bom") && strcmp(req_query(r, "bom"), "false") == 0;
-	const char *sort = req_query(r, "sort"), *locale = req_query(r, "locale");
-	if (!locale)
-		locale = req_header(r, "Accept-Language");
-	j->o.sort = sort ? arena_strdup(r->arena, sort) : NULL;
-	j->o.locale = locale ? arena_strdup(r->arena, locale) : NULL;
+	/* the list's choice of records and columns: filter, q, ids, fields */
+	static const char *const options[] = { "format", "encoding", "bom", NULL };
+	if (req_list_params(r, &j->list, options) != ERR_OK)
+		return r->err.code;
+	if (j->list.limit || j->list.cursor || j->list.deleted)
+		return err_set(&r->err, ERR_BADREQ, "an export takes every record the list shows: no limit, "
+			       "cursor or deleted");
+	j->o.sort = j->list.sort;
+	j->o.locale = j->list.locale;
+	j->o.list = &j->list;
 	req_access(r, ACT_EXPORT, &j->acc);
 	/* what one may see and may take away, both */
 	if (j->acc.act < j->acc.read)

@@ -310,6 +310,7 @@ api_records_history(struct req *r)
 
 struct collect {
 	struct list_params *p;
+	const char *const *extra;	/* more names the handler reads itself */
 	const char *unknown;
 	bool too_many;
 };
@@ -317,10 +318,12 @@ struct collect {
 static enum MHD_Result
 collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-	static const char *const known[] = { "sort", "limit", "cursor", "fields", "q", "deleted", "locale", NULL };
+	static const char *const known[] = { "sort", "limit", "cursor", "fields", "q", "deleted", "locale",
+					     "ids", NULL };
 	struct collect *c = cls;
 	struct list_params *p = c->p;
-	const char **slots[] = { &p->sort, &p->limit, &p->cursor, &p->fields, &p->q, &p->deleted, &p->locale };
+	const char **slots[] = { &p->sort, &p->limit, &p->cursor, &p->fields, &p->q, &p->deleted, &p->locale,
+				 &p->ids };
 
 	(void)kind;
 	if (strcmp(key, "filter") == 0) {
@@ -336,29 +339,42 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
 			return MHD_YES;
 		}
 	}
+	for (size_t i = 0; c->extra && c->extra[i]; i++)
+		if (strcmp(c->extra[i], key) == 0)
+			return MHD_YES;
 	if (!c->unknown)
 		c->unknown = key;
 	return MHD_YES;
 }
 
 enum err_code
+req_list_params(struct req *r, struct list_params *p, const char *const *extra)
+{
+	struct collect c = { .p = p, .extra = extra };
+
+	memset(p, 0, sizeof(*p));
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
+	if (c.unknown)
+		return err_set(&r->err, ERR_BADREQ, "unknown query parameter '%.40s' (use filter, sort, "
+			       "limit, cursor, fields, q, deleted, locale, ids)", c.unknown);
+	if (c.too_many)
+		return err_set(&r->err, ERR_BADREQ, "at most %d filters", LIST_MAX_FILTERS);
+	if (!p->locale)	/* the browser's language, when the caller names none */
+		p->locale = req_header(r, "Accept-Language");
+	return ERR_OK;
+}
+
+enum err_code
 api_records_list(struct req *r)
 {
-	struct list_params p = { 0 };
-	struct collect c = { .p = &p };
+	struct list_params p;
 	char *out;
 	size_t len;
 	struct store_conn *conn;
 	struct access acc;
 
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &c);
-	if (c.unknown)
-		return err_set(&r->err, ERR_BADREQ, "unknown query parameter '%.40s' (use filter, sort, "
-			       "limit, cursor, fields, q, deleted, locale)", c.unknown);
-	if (c.too_many)
-		return err_set(&r->err, ERR_BADREQ, "at most %d filters", LIST_MAX_FILTERS);
-	if (!p.locale)	/* the browser's language, when the caller names none */
-		p.locale = req_header(r, "Accept-Language");
+	if (req_list_params(r, &p, NULL) != ERR_OK)
+		return r->err.code;
 	req_access(r, ACT_READ, &acc);
 	if (!(conn = store_reader(req_store(r), &r->err)) ||
 	    query_list(conn, r->entity, &p, &acc, &out, &len, &r->err) != ERR_OK)

@@ -24,6 +24,23 @@ const struct route routes[] = {
 	{ .method = "POST", .path = "/api/v1/auth/totp/disable", .fn = api_auth_totp_disable,
 	  .flags = ROUTE_AUTH | ROUTE_BODY },
 
+	/* ---- the customer list's server side (issue 5): preferences, saved
+	 * views, bulk actions ---- */
+	{ .method = "GET", .path = "/api/v1/auth/me/preferences", .fn = api_preferences_get,
+	  .flags = ROUTE_AUTH },
+	{ .method = "PATCH", .path = "/api/v1/auth/me/preferences", .fn = api_preferences_update,
+	  .flags = ROUTE_AUTH | ROUTE_BODY },
+	{ .method = "GET", .path = "/api/v1/views", .fn = api_views_list, .flags = ROUTE_AUTH },
+	{ .method = "POST", .path = "/api/v1/views", .fn = api_views_create, .flags = ROUTE_AUTH | ROUTE_BODY },
+	{ .method = "GET", .path = "/api/v1/views/:id", .fn = api_views_get, .flags = ROUTE_AUTH },
+	{ .method = "PATCH", .path = "/api/v1/views/:id", .fn = api_views_update,
+	  .flags = ROUTE_AUTH | ROUTE_BODY },
+	{ .method = "DELETE", .path = "/api/v1/views/:id", .fn = api_views_remove, .flags = ROUTE_AUTH },
+	{ .method = "GET", .path = "/api/v1/bulk_jobs/:id", .fn = api_bulk_job_get, .flags = ROUTE_AUTH },
+	{ .method = "POST", .path = "/api/v1/:entity/bulk", .fn = api_bulk_create,
+	  .flags = ROUTE_AUTH | ROUTE_BODY, .action = ACT_UPDATE },
+	/* ---- end of issue 5's list routes ---- */
+
 	{ .method = "GET", .path = "/api/v1/search", .fn = api_search, .flags = ROUTE_AUTH },
 	{ .method = "GET", .path = "/api/v1/lookup", .fn = api_lookup, .flags = ROUTE_AUTH,
 	  .action = ACT_READ, .entity = "customers" },

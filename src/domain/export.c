@@ -50,15 +50,25 @@ export_content_type(enum export_format f)
 	       f == EXPORT_VCARD ? "text/vcard; charset=utf-8" : "text/csv";
 }
 
-/* The columns: id, every field, then the record's times and version. */
+/* The columns: id, every field, then the record's times and version; or
+ * id and the fields asked for (checked by the list query). */
 static json_t *
-column_names(const struct entity *en)
+column_names(const struct export_options *o)
 {
 	json_t *cols = json_pack("[s]", "id");
+	const char *fields = o->list ? o->list->fields : NULL;
 	size_t i = 0;
 	const struct field *fd;
 
-	while ((fd = entity_field_at(en, &i)))
+	if (fields) {
+		char *copy = xstrdup(fields), *save = NULL;
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			if (strcmp(t, "id") != 0)
+				json_array_append_new(cols, json_string(t));
+		free(copy);
+		return cols;
+	}
+	while ((fd = entity_field_at(o->en, &i)))
 		json_array_append_new(cols, json_string(fd->name));
 	for (size_t k = 0; k < COUNT_OF(tail); k++)
 		json_array_append_new(cols, json_string(tail[k]));
@@ -219,8 +229,13 @@ write_pages(struct writer *w, long *count, export_progress_fn *progress, void *p
 	enum err_code rc = ERR_OK;
 
 	for (;;) {
-		struct list_params p = { .limit = PAGE, .cursor = cursor, .sort = w->o->sort,
-					 .locale = w->o->locale };
+		struct list_params p = { 0 };
+		if (w->o->list)
+			p = *w->o->list;
+		p.limit = PAGE;
+		p.cursor = cursor;
+		p.sort = w->o->sort;
+		p.locale = w->o->locale;
 		char *text;
 		size_t len;
 		if ((rc = query_list(w->c, w->o->en, &p, w->o->acc, &text, &len, e)) != ERR_OK)
@@ -250,7 +265,7 @@ enum err_code
 export_write(struct store_conn *c, const struct export_options *o, FILE *f, const char *path,
 	     long *count, export_progress_fn *progress, void *pctx, struct err *e)
 {
-	struct writer w = { .o = o, .f = f, .c = c, .cols = column_names(o->en) };
+	struct writer w = { .o = o, .f = f, .c = c, .cols = column_names(o) };
 	enum err_code rc;
 
 	*count = 0;

@@ -20,6 +20,9 @@ struct export_options {
 	bool no_bom;		/* UTF-8 CSV without the byte-order mark */
 	const struct access *acc;	/* NULL: every record, unmasked */
 	const char *sort, *locale;	/* as for lists; NULL: by id */
+	/* which records and columns, as for lists (NULL: all): filters, q,
+	 * ids, and fields (the columns after id, in their order) */
+	const struct list_params *list;
 };
 
 /* Parse "csv|xlsx|vcard" and an encoding name; ERR_BADREQ naming the bad

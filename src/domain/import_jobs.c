@@ -11,9 +11,7 @@
 #include "util/mem.h"
 #include "util/workq.h"
 
-static struct workq *queue;
-static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_bool stopping;
+static struct jobq queue = JOBQ_INIT;
 
 void
 import_job_free(struct import_job *j)
@@ -52,7 +50,7 @@ job_run(void *ctx)
 	import_job_bind(j);
 	j->run.src = csv_mem_read;
 	j->run.src_ctx = &m;
-	j->run.stop = &stopping;
+	j->run.stop = &queue.stopping;
 	if (import_execute(&j->run, j->id, &n, &e) != ERR_OK)
 		log_info("import %lld: %s", (long long)j->id, e.msg);
 	err_clear(&e);
@@ -62,12 +60,7 @@ job_run(void *ctx)
 enum err_code
 import_job_start(struct import_job *j, struct err *e)
 {
-	pthread_mutex_lock(&queue_lock);
-	if (!queue && !atomic_load(&stopping))
-		queue = workq_new(1);
-	int rc = queue ? workq_submit(queue, job_run, j) : -1;
-	pthread_mutex_unlock(&queue_lock);
-	if (rc != 0) {
+	if (jobq_submit(&queue, job_run, j) != 0) {
 		import_job_free(j);
 		return err_set(e, ERR_UNAVAILABLE, "the server is shutting down");
 	}
@@ -77,10 +70,5 @@ import_job_start(struct import_job *j, struct err *e)
 void
 import_jobs_stop(void)
 {
-	atomic_store(&stopping, true);
-	pthread_mutex_lock(&queue_lock);
-	struct workq *q = queue;
-	queue = NULL;
-	pthread_mutex_unlock(&queue_lock);
-	workq_free(q);	/* queued jobs run, and stop at their first batch */
+	jobq_stop(&queue);	/* queued jobs run, and stop at their first batch */
 }

@@ -8,6 +8,7 @@
  * (store_checkpoint), so the values are gone from the files too. */
 #include <string.h>
 #include "domain/privacy.h"
+#include "util/jsonx.h"
 #include "engine/audit.h"
 #include "engine/record.h"
 #include "engine/search.h"
@@ -97,18 +98,6 @@ children(struct wtx *w, const struct entity *child, int64_t id, struct err *e)
 	return out;
 }
 
-static bool
-is_erased(const json_t *v, const json_t *values)
-{
-	size_t j;
-	json_t *x;
-
-	json_array_foreach(values, j, x)
-		if (json_equal(v, x))
-			return true;
-	return false;
-}
-
 /* Replace each erased value inside a JSON document (history changes, a
  * stored answer) with ERASED; true if anything changed. */
 static bool
@@ -122,7 +111,7 @@ scrub(json_t *doc, const json_t *values)
 
 	if (json_is_array(doc)) {
 		json_array_foreach(doc, i, v) {
-			if (is_erased(v, values)) {
+			if (jsonx_array_has(values, v)) {
 				json_array_set_new(doc, i, json_string(ERASED));
 				changed = true;
 			} else
@@ -130,7 +119,7 @@ scrub(json_t *doc, const json_t *values)
 		}
 	} else if (json_is_object(doc)) {
 		json_object_foreach_safe(doc, tmp, k, v) {
-			if (is_erased(v, values)) {
+			if (jsonx_array_has(values, v)) {
 				json_object_set_new(doc, k, json_string(ERASED));
 				changed = true;
 			} else

@@ -208,23 +208,13 @@ policies_load(struct store_conn *c, int64_t only, json_t **out, struct err *e)
 {
 	struct stmt *st = store_prepare(c, "SELECT " POLICY_COLUMNS " FROM retention_policies "
 				       "WHERE ? = 0 OR id = ? ORDER BY id", e);
-	int rc;
 
 	*out = NULL;
 	if (!st)
 		return e->code;
 	stmt_bind_int(st, 1, only);
 	stmt_bind_int(st, 2, only);
-	json_t *list = json_array();
-	while ((rc = stmt_step(st, e)) == 1)
-		json_array_append_new(list, policy_row(st));
-	stmt_finish(st);
-	if (rc < 0) {
-		json_decref(list);
-		return e->code;
-	}
-	*out = list;
-	return ERR_OK;
+	return stmt_rows_json(st, policy_row, out, e);
 }
 
 enum err_code

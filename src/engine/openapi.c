@@ -155,7 +155,7 @@ op(const char *id, const char *summary, const char *tag, json_t *params, json_t 
 static json_t *
 list_params(void)
 {
-	return json_pack("[o,o,o,o,o,o,o]",
+	return json_pack("[o,o,o,o,o,o,o,o]",
 		param("filter", "query", false, json_pack("{s:s,s:{s:s}}", "type", "array", "items", "type", "string"),
 		      "FIELD:OP:VALUE with OP one of eq ne lt le gt ge in contains prefix null; repeatable"),
 		param("sort", "query", false, json_pack("{s:s}", "type", "string"), "a sortable field, - for descending"),
@@ -164,7 +164,9 @@ list_params(void)
 		param("cursor", "query", false, json_pack("{s:s}", "type", "string"), "next_cursor of the previous page"),
 		param("fields", "query", false, json_pack("{s:s}", "type", "string"), "comma-separated fields to return"),
 		param("q", "query", false, json_pack("{s:s}", "type", "string"), "text to find"),
-		param("deleted", "query", false, json_pack("{s:s}", "type", "boolean"), "list deleted records instead"));
+		param("deleted", "query", false, json_pack("{s:s}", "type", "boolean"), "list deleted records instead"),
+		param("ids", "query", false, json_pack("{s:s}", "type", "string"),
+		      "comma-separated record ids: only these (at most 1,000)"));
 }
 
 static void
@@ -235,7 +237,48 @@ entity_paths(const struct entity *en, json_t *paths)
 			"delete", op(aid, "End a share", n, NULL, NULL,
 				     json_pack("{s:o}", "204", response("Ended", NULL)))));
 	}
+	if (en->def->owner_field || entity_field(en, "tags")) {
+		snprintf(path, sizeof(path), "/api/v1/%s/bulk", n);
+		snprintf(id, sizeof(id), "%s_bulk", n);
+		json_object_set_new(paths, path, json_pack("{s:o}", "post", op(id,
+			"Assign an owner, add or remove a tag on records chosen by ids or by the list's filters and q "
+			"(a background job; dry_run counts them)", n, NULL, json_pack("{s:s}", "type", "object"),
+			json_pack("{s:o,s:o}", "202", response("The job, queued", json_pack("{s:s}", "type", "object")),
+				  "200", response("dry_run: how many", json_pack("{s:s}", "type", "object"))))));
+	}
 	json_decref(idp);
+}
+
+/* ---- the list's server side (issue 5): preferences, saved views, bulk jobs ---- */
+static void
+list_side_paths(json_t *paths)
+{
+	json_t *obj = json_pack("{s:s}", "type", "object");
+	json_t *idp = param("id", "path", true, json_pack("{s:s,s:i}", "type", "integer", "minimum", 1), "id");
+
+	json_object_set_new(paths, "/api/v1/auth/me/preferences", json_pack("{s:o,s:o}",
+		"get", op("preferences_get", "The signed-in user's preferences", "auth", NULL, NULL,
+			  json_pack("{s:o}", "200", response("Preferences", json_incref(obj)))),
+		"patch", op("preferences_update", "Change the given preferences (null clears one)", "auth", NULL,
+			    json_incref(obj), json_pack("{s:o}", "200", response("Preferences", json_incref(obj))))));
+	json_object_set_new(paths, "/api/v1/views", json_pack("{s:o,s:o}",
+		"get", op("views_list", "The caller's saved views", "views", json_pack("[o]",
+			  param("entity", "query", false, json_pack("{s:s}", "type", "string"), "only this list's")),
+			  NULL, json_pack("{s:o}", "200", response("Views", json_incref(obj)))),
+		"post", op("views_create", "Save a view", "views", NULL, json_incref(obj),
+			   json_pack("{s:o}", "201", response("The view", json_incref(obj))))));
+	json_object_set_new(paths, "/api/v1/views/{id}", json_pack("{s:[O],s:o,s:o,s:o}", "parameters", idp,
+		"get", op("views_get", "One of the caller's views", "views", NULL, NULL,
+			  json_pack("{s:o}", "200", response("The view", json_incref(obj)))),
+		"patch", op("views_update", "Change a view", "views", NULL, json_incref(obj),
+			    json_pack("{s:o}", "200", response("The view", json_incref(obj)))),
+		"delete", op("views_delete", "Delete a view", "views", NULL, NULL,
+			     json_pack("{s:o}", "204", response("Deleted", NULL)))));
+	json_object_set_new(paths, "/api/v1/bulk_jobs/{id}", json_pack("{s:[O],s:o}", "parameters", idp,
+		"get", op("bulk_jobs_get", "A bulk action's progress and the records not changed", "bulk", NULL, NULL,
+			  json_pack("{s:o}", "200", response("The job", json_incref(obj))))));
+	json_decref(idp);
+	json_decref(obj);
 }
 
 static void
@@ -304,6 +347,7 @@ openapi_document(void)
 	json_t *paths = json_object(), *schemas = common_schemas();
 
 	system_paths(paths);
+	list_side_paths(paths);
 	for (size_t i = 0; i < registry_count(); i++) {
 		entity_schemas(registry_at(i), schemas);
 		entity_paths(registry_at(i), paths);

@@ -472,6 +472,7 @@ struct list_query {
 	json_t *after_value;	/* from the cursor, or NULL */
 	int64_t after_id;
 	json_t *select;		/* array of field names, or NULL for all */
+	char *ids;		/* JSON array of the selected ids, or NULL */
 	bool deleted;
 };
 
@@ -482,6 +483,37 @@ list_query_release(struct list_query *q)
 		filter_release(&q->filters[i]);
 	json_decref(q->after_value);
 	json_decref(q->select);
+	free(q->ids);
+}
+
+/* ids=4,8,15 as a JSON array text (you own it): positive integers, at
+ * most LIST_MAX_IDS. */
+static enum err_code
+parse_ids(const char *s, char **out, struct err *e)
+{
+	struct buf b;
+	size_t n = 0;
+
+	buf_init(&b, 32 * LIST_MAX_IDS);
+	buf_addc(&b, '[');
+	for (const char *p = s;; p++) {
+		char *end;
+		errno = 0;
+		long long v = (*p >= '0' && *p <= '9') ? strtoll(p, &end, 10) : 0;
+		if (v <= 0 || errno || (*end != ',' && *end) || ++n > LIST_MAX_IDS) {
+			buf_release(&b);
+			return err_set(e, ERR_BADREQ, "ids must be at most %d record ids separated by commas",
+				       LIST_MAX_IDS);
+		}
+		buf_printf(&b, "%s%lld", n > 1 ? "," : "", v);
+		p = end;
+		if (!*p)
+			break;
+	}
+	buf_addc(&b, ']');
+	*out = buf_detach(&b, NULL);
+	buf_release(&b);
+	return ERR_OK;
 }
 
 static enum err_code
@@ -569,7 +601,24 @@ parse_list(const struct entity *en, const struct list_params *p, const struct ac
 	}
 	if (p->q && strlen(p->q) > 200)
 		return err_set(e, ERR_BADREQ, "q is too long (at most 200 bytes)");
+	if (p->ids && (rc = parse_ids(p->ids, &q->ids, e)) != ERR_OK)
+		return rc;
 	return ERR_OK;
+}
+
+enum err_code
+query_check(const struct entity *en, const struct list_params *p, const struct access *acc,
+	    struct err *e)
+{
+	struct list_query q;
+	struct search_query sq = { 0 };
+	enum err_code rc = parse_list(en, p, acc, &q, e);
+
+	if (rc == ERR_OK && p->q && *p->q)
+		rc = search_query_parse(p->q, &sq, e);
+	search_query_release(&sq);
+	list_query_release(&q);
+	return rc;
 }
 
 /* Append the page: {"data":[row,...],"next_cursor":...}. Rows come
@@ -594,6 +643,13 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		   q->deleted ? "NOT NULL" : "NULL");
 	for (size_t i = 0; i < q->nfilters; i++)
 		filter_sql(&sql, b, &q->filters[i], keep);
+	if (q->ids) {
+		json_t *v = json_string(q->ids);
+		json_array_append_new(keep, v);
+		buf_adds(&sql, " AND ");
+		store_sql_in_json_array(&sql, "id");
+		bind_add(b, &text_field, v);
+	}
 	if (text && *text) {
 		if ((rc = search_query_parse(text, &sq, e)) != ERR_OK)
 			goto out;

@@ -11,6 +11,7 @@
 #define LIST_MAX_LIMIT 500
 #define LIST_MAX_FILTERS 20
 #define LIST_MAX_BYTES (64u << 20)	/* one page of JSON */
+#define LIST_MAX_IDS 1000	/* ids=: a selection made by hand */
 
 /* The raw query parameters, as the client sent them (NULL = absent). */
 struct list_params {
@@ -18,6 +19,7 @@ struct list_params {
 	size_t nfilters;
 	const char *sort, *limit, *cursor, *fields, *q, *deleted;
 	const char *locale;	/* BCP 47 (or Accept-Language): how text sorts */
+	const char *ids;	/* "4,8,15": only these records (a selection) */
 };
 
 enum filter_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_CONTAINS, OP_PREFIX, OP_NULL };
@@ -47,6 +49,13 @@ enum err_code cursor_decode(const char *cursor, const char *sort, json_t **value
 enum err_code query_list(struct store_conn *c, const struct entity *en,
 			 const struct list_params *p, const struct access *acc, char **out,
 			 size_t *len, struct err *e);
+
+/* Check p as query_list would (filters, sort, locale, cursor, fields, q,
+ * ids, and what acc may filter and sort on) without running it: what a
+ * saved list must pass to be shown later. ERR_BADREQ or ERR_FORBIDDEN
+ * with the message of the list. */
+enum err_code query_check(const struct entity *en, const struct list_params *p,
+			  const struct access *acc, struct err *e);
 
 /* Run "SELECT columns FROM en WHERE <live> AND <each filter> AND (where)
  * tail" without access limits (system jobs: retention), on any connection.

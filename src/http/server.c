@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include "domain/bulk.h"
 #include "domain/import_jobs.h"
 #include "http/accesslog.h"
 #include "http/http.h"
@@ -621,6 +622,9 @@ server_run(struct store *s, const struct server_options *opt)
 	if (import_mark_interrupted(s, &ie) != ERR_OK)
 		log_error("imports: %s", ie.msg);
 	err_clear(&ie);
+	if (bulk_mark_interrupted(s, &ie) != ERR_OK)
+		log_error("bulk jobs: %s", ie.msg);
+	err_clear(&ie);
 	/* block the signals in every thread; this one waits for them */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -652,6 +656,7 @@ server_run(struct store *s, const struct server_options *opt)
 	log_info("%s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	drain(&srv);
 	import_jobs_stop();
+	bulk_jobs_stop();
 	workq_free(srv.slow);
 	accesslog_close();
 	log_info("stopped");

@@ -105,6 +105,31 @@ static const char *const steps[] = {
 	/* 10: a user can be disabled (and enabled again) without being
 	 * removed: no sign-in, sessions ended, tokens refused meanwhile */
 	"ALTER TABLE users ADD COLUMN disabled_at TEXT;",
+	/* ---- the customer list's server side (issue 5): preferences, saved
+	 * views, bulk actions ---- */
+	/* 11: each user's preferences (domain/preferences.c): locale, time
+	 * zone, theme and list columns, as one JSON object */
+	"CREATE TABLE user_preferences ("
+	" user_id INTEGER PRIMARY KEY REFERENCES users(id), data TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);",
+	/* 12: saved views of the lists (domain/saved_views.c), each user's own;
+	 * a name once per user and list, at most one default per list */
+	"CREATE TABLE saved_views ("
+	" id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+	" entity TEXT NOT NULL, name TEXT NOT NULL, definition TEXT NOT NULL,"
+	" is_default INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1);"
+	"CREATE UNIQUE INDEX saved_views_name ON saved_views(user_id, entity, name);"
+	"CREATE UNIQUE INDEX saved_views_default ON saved_views(user_id, entity) WHERE is_default;",
+	/* 13: bulk actions as background jobs (domain/bulk.c): progress, and
+	 * the records that failed with the reason */
+	"CREATE TABLE bulk_jobs ("
+	" id INTEGER PRIMARY KEY, entity TEXT NOT NULL, user_id INTEGER NOT NULL,"
+	" user_name TEXT, action TEXT NOT NULL, value TEXT NOT NULL, selection TEXT NOT NULL,"
+	" status TEXT NOT NULL, message TEXT, total INTEGER NOT NULL,"
+	" processed INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0,"
+	" skipped INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+	" errors TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

@@ -591,6 +591,33 @@ stmt_finish(struct stmt *st)
 }
 
 enum err_code
+stmt_run(struct stmt *st, struct err *e)
+{
+	int rc = stmt_step(st, e);
+
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+enum err_code
+stmt_rows_json(struct stmt *st, json_t *(*row)(struct stmt *st), json_t **out, struct err *e)
+{
+	json_t *list = json_array();
+	int rc;
+
+	*out = NULL;
+	while ((rc = stmt_step(st, e)) == 1)
+		json_array_append_new(list, row(st));
+	stmt_finish(st);
+	if (rc < 0) {
+		json_decref(list);
+		return e->code;
+	}
+	*out = list;
+	return ERR_OK;
+}
+
+enum err_code
 store_exec(struct store_conn *c, const char *sql, struct err *e)
 {
 	char *msg = NULL;
@@ -722,6 +749,12 @@ void
 store_sql_json_array_has(struct buf *b, const char *col)
 {
 	buf_printf(b, "EXISTS (SELECT 1 FROM json_each(%s) WHERE json_each.value = ?)", col);
+}
+
+void
+store_sql_in_json_array(struct buf *b, const char *col)
+{
+	buf_printf(b, "%s IN (SELECT value FROM json_each(?))", col);
 }
 
 void

@@ -81,6 +81,12 @@ const char *stmt_text(struct stmt *st, int col);	/* valid until next step */
 size_t stmt_len(struct stmt *st, int col);
 int stmt_columns(struct stmt *st);
 void stmt_finish(struct stmt *st);
+/* Step st to its end and finish it (a write): ERR_OK or the step's error. */
+enum err_code stmt_run(struct stmt *st, struct err *e);
+/* Step st to its end and finish it, each row made a JSON value by row:
+ * a new array in *out. */
+enum err_code stmt_rows_json(struct stmt *st, json_t *(*row)(struct stmt *st), json_t **out,
+			     struct err *e);
 
 /* Run SQL with no results (may hold several statements). */
 enum err_code store_exec(struct store_conn *c, const char *sql, struct err *e);
@@ -100,6 +106,9 @@ void store_sql_json_get(struct buf *b, const char *col, const char *key);
 void store_sql_json_merge(struct buf *b, const char *col);
 /* Append "EXISTS (element of JSON array col equals ?)". */
 void store_sql_json_array_has(struct buf *b, const char *col);
+/* Append "col is one of the elements of the JSON array ?" (one
+ * parameter, however many values: a list of selected ids). */
+void store_sql_in_json_array(struct buf *b, const char *col);
 /* Append a case-insensitive substring test of col against one parameter
  * (the parameter is the pattern built by store_like_pattern). */
 void store_sql_icontains(struct buf *b, const char *col);

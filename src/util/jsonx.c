@@ -162,4 +162,14 @@ jsonx_append(struct buf *b, const json_t *v)
 		return rc;
 	}
 	}
+bool
+jsonx_array_has(const json_t *a, const json_t *v)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(a, i, x)
+		if (json_equal(x, v))
+			return true;
+	return false;
 }

@@ -3,6 +3,7 @@
 #ifndef GX_JSONX_H
 #define GX_JSONX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 #include "util/buf.h"
@@ -27,5 +28,7 @@ json_t *jsonx_sorted(const json_t *a, int (*cmp)(const void *, const void *), si
  * SQLite's json functions escape; 0, or -1 past the buffer's cap. */
 int jsonx_append(struct buf *b, const json_t *v);
 int jsonx_append_string(struct buf *b, const char *s, size_t n);
+/* Does array a hold an element equal to v? (false if a is no array) */
+bool jsonx_array_has(const json_t *a, const json_t *v);
 
 #endif

@@ -102,3 +102,25 @@ workq_submit(struct workq *q, workq_fn *fn, void *ctx)
 	pthread_mutex_unlock(&q->lock);
 	return 0;
 }
+
+int
+jobq_submit(struct jobq *jq, workq_fn *fn, void *ctx)
+{
+	pthread_mutex_lock(&jq->lock);
+	if (!jq->q && !atomic_load(&jq->stopping))
+		jq->q = workq_new(1);
+	int rc = jq->q ? workq_submit(jq->q, fn, ctx) : -1;
+	pthread_mutex_unlock(&jq->lock);
+	return rc;
+}
+
+void
+jobq_stop(struct jobq *jq)
+{
+	atomic_store(&jq->stopping, true);
+	pthread_mutex_lock(&jq->lock);
+	struct workq *q = jq->q;
+	jq->q = NULL;
+	pthread_mutex_unlock(&jq->lock);
+	workq_free(q);
+}

@@ -2,22 +2,13 @@
 // against a real `guanxi serve` (tests/api/lib/server.mjs) with users in two
 // teams and a few customers. Screenshots of each main screen go to
 // $UI_OUT (default build/test-output/screenshots/); axe-core checks the main
-// screens for serious or critical accessibility violations.
-//   CHROMIUM=/path/to/chromium   another browser binary (default /usr/bin/chromium)
+// screens for serious or critical accessibility violations. The helpers are
+// in tests/e2e/lib.mjs.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { startServer, assertStatus, REPO } from '../api/lib/server.mjs';
-
-const require = createRequire(import.meta.url);
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const OUT = process.env.UI_OUT || path.join(REPO, 'build/test-output/screenshots');
-const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
-const T = 30000; // per wait (generous: the machine is shared)
+import { startServer, assertStatus } from '../api/lib/server.mjs';
+import { launchBrowser, openPage, signIn, screenshot, axeCheck } from './lib.mjs';
 
 let srv, browser, admin;
 const ids = {};
@@ -41,8 +32,6 @@ function totp(secret, step) {
 }
 
 before(async () => {
-  assert.ok(fs.existsSync(BROWSER), `${BROWSER} not found: run scripts/deps.sh (installs Debian's chromium)`);
-  fs.mkdirSync(OUT, { recursive: true });
   srv = await startServer({
     teams: [{ name: 'north' }, { name: 'south' }],
     users: [
@@ -78,12 +67,7 @@ before(async () => {
   ids.tinaSecret = s.json.secret;
   assertStatus(await tina.post('/api/v1/auth/totp/enable', { code: totp(s.json.secret, Math.floor(Date.now() / 30000)) }), 204);
 
-  // playwright gives the browser a new empty profile (--user-data-dir) itself
-  browser = await chromium.launch({
-    executablePath: BROWSER,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -91,51 +75,10 @@ after(async () => {
   if (srv) await srv.close();
 });
 
-async function newPage(locale = 'en-GB') {
-  const ctx = await browser.newContext({ locale, timezoneId: 'Asia/Taipei', viewport: { width: 1280, height: 900 } });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(T);
-  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text()); });
-  page.on('pageerror', (e) => cspErrors.push('page error: ' + e.message));
-  page.gxLog = [];
-  page.on('console', (m) => page.gxLog.push(`${m.type()}: ${m.text()}`));
-  page.on('requestfailed', (r) => page.gxLog.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) page.gxLog.push(`${r.status()} ${r.url()}`); });
-  return page;
-}
-
-async function login(page, name, { otp } = {}) {
-  await page.goto(srv.url + '/');
-  await page.getByLabel('User name').waitFor().catch(async (e) => {
-    await shot(page, `failed-login-${name}`);
-    throw new Error(`no sign-in form for ${name}: ${e.message}\npage text: ${await page.locator('body').innerText()}\n` +
-      `console: ${(page.gxLog || []).join('\n')}`);
-  });
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(srv.users[name].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  if (otp) {
-    await page.getByLabel('Code from your authenticator app').fill(otp());
-    await page.getByRole('button', { name: 'Verify' }).click();
-  }
-  await page.getByRole('heading', { name: 'Customers' }).waitFor();
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
-}
-
-// axe-core in the page (evaluated through the DevTools protocol, so the
-// page's CSP, which forbids inline scripts, stays on).
-async function axe(page, what) {
-  const res = await page.evaluate(async (src) => {
-    if (!window.axe) (0, eval)(src);
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  }, AXE);
-  assert.deepEqual(res, [], `axe on ${what}`);
-}
+const newPage = (locale) => openPage(browser, cspErrors, locale);
+const login = (p, name, opts) => signIn(p, srv, name, opts);
+const shot = screenshot;
+const axe = axeCheck;
 
 let page; // alice's page, through the tests below in order
 
@@ -263,7 +206,8 @@ test('duplicates: merge and undo', async () => {
 test('filter, and names sort by the UI language; switch to 简体中文 and back', async () => {
   await page.goto(`${srv.url}/#/customers`);
   await page.getByRole('heading', { name: 'Customers' }).waitFor();
-  const names = async () => page.locator('table.grid tbody tr td:first-child').allInnerTexts();
+  // the first cell after the row's checkbox (a selectable list) holds the name
+  const names = async () => page.locator('table.grid tbody tr td:not(.pick):nth-child(-n+2)').allInnerTexts();
   await page.getByRole('button', { name: 'Add filter' }).click();
   await page.locator('select[name=ff-0]').selectOption('tags');
   await page.locator('select[name=fo-0]').selectOption('contains');
@@ -275,13 +219,13 @@ test('filter, and names sort by the UI language; switch to 简体中文 and back
   await page.getByRole('heading', { name: '客户', level: 1 }).waitFor();
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '客户' }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-Hans');
-  await page.waitForFunction(() => document.querySelector('table.grid tbody tr td')?.innerText === '李四');
+  await page.waitForFunction(() => document.querySelector('table.grid tbody tr td:not(.pick)')?.innerText === '李四');
   assert.deepEqual(await names(), ['李四', '王五', '張三'], '简体中文: pinyin');
   await shot(page, '07-customers-zh-Hans');
   await axe(page, 'customer list in 简体中文');
   await page.getByLabel('语言').selectOption('zh-Hant');
   await page.getByRole('heading', { name: '客戶', level: 1 }).waitFor();
-  await page.waitForFunction(() => document.querySelector('table.grid tbody tr td')?.innerText === '王五');
+  await page.waitForFunction(() => document.querySelector('table.grid tbody tr td:not(.pick)')?.innerText === '王五');
   assert.deepEqual(await names(), ['王五', '李四', '張三'], '繁體中文: strokes');
   await page.getByLabel('語言').selectOption('en');
   await page.getByRole('heading', { name: 'Customers', level: 1 }).waitFor();

@@ -54,16 +54,50 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
   if (text) {
     try { json = JSON.parse(text); } catch { json = null; }
   }
-  if (!res.ok) {
-    const err = json && json.error ? json.error : {};
-    const retry = res.headers.get('Retry-After');
-    const e = new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText,
-      err.fields || {}, json);
-    if (retry) (e as any).retryAfter = Number(retry);
-    if (res.status === 401 && !opts.quiet401 && onUnauthorized) onUnauthorized();
-    throw e;
-  }
+  if (!res.ok) throw failed(res, json, opts.quiet401);
   return json as T;
+}
+
+/** The ApiError of an answer that is not 2xx (json: its body, if any). */
+function failed(res: Response, json: any, quiet401?: boolean): ApiError {
+  const err = json && json.error ? json.error : {};
+  const retry = res.headers.get('Retry-After');
+  const e = new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText,
+    err.fields || {}, json);
+  if (retry) (e as any).retryAfter = Number(retry);
+  if (res.status === 401 && !quiet401 && onUnauthorized) onUnauthorized();
+  return e;
+}
+
+/** Download a file (an export) as a Blob, telling onBytes how much has
+ *  come so far; errors as ApiError like call(). */
+export async function fetchFile(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', signal });
+  } catch (e: any) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', String(e && e.message || e));
+  }
+  if (!res.ok) {
+    const text = await res.text();
+    let json: any = null;
+    try { json = JSON.parse(text); } catch { json = null; }
+    throw failed(res, json);
+  }
+  const type = res.headers.get('Content-Type') || 'application/octet-stream';
+  if (!res.body) return new Blob([await res.arrayBuffer()], { type });
+  const reader = res.body.getReader();
+  const parts: BlobPart[] = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    n += value.length;
+    onBytes?.(n);
+  }
+  return new Blob(parts, { type });
 }
 
 export const get = <T = any>(p: string, o?: CallOptions) => call<T>('GET', p, o);

@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post, setCsrf, setUnauthorizedHandler } from './api';
-import { applyTheme, getState, setState, t, useStore, can, type RoleTable, type User } from './state';
+import { applyTheme, getState, setState, t, useStore, can, fetchPreferences, startSession, type RoleTable, type User } from './state';
 import { LOCALES } from './i18n';
 import { timeZones, type Locale } from './format';
 import { ErrorBox, Notice, Spinner, go, useHash } from './ui';
@@ -21,7 +21,8 @@ async function loadSession(user: User, csrf: string) {
     const roles = await get<{ data: { role: string; entities: RoleTable }[] }>('/api/v1/roles');
     perms = roles.data.find((r) => r.role === user.role)?.entities || {};
   } catch { /* no table: the navigation shows nothing optional */ }
-  setState({ user, csrf, perms, booting: false });
+  // the user's preferences follow them from browser to browser
+  startSession({ user, csrf, perms, booting: false }, await fetchPreferences());
 }
 
 async function boot() {
@@ -213,6 +214,7 @@ function Preferences() {
           </select>
         <p class="hint" id="tz-note">{t('tz.note')}</p>
         <Notice text={saved} />
+        <ErrorBox error={s.prefsError} onDismiss={() => setState({ prefsError: null })} />
       </div>
     </section>
   );

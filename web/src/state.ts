@@ -1,8 +1,11 @@
 // The app's small global state (session, language, theme, time zone, the
-// role table) with subscribe/useStore; preferences persist in localStorage.
+// role table) with subscribe/useStore. Preferences are kept on the server
+// (prefs.ts) and cached in localStorage for the first paint.
 import { useEffect, useState } from 'preact/hooks';
 import { pickLocale, translate } from './i18n';
 import { safeTimeZone, type Locale } from './format';
+import { get, patch as patchApi } from './api';
+import { mergeServerPrefs, prefsPatch, type ServerPrefs } from './prefs';
 
 export interface User { id: number; name: string; role: string }
 export type Scope = 'none' | 'own' | 'team' | 'all';
@@ -15,6 +18,8 @@ export interface State {
   locale: Locale;
   theme: 'light' | 'dark' | 'system';
   tz: string;
+  columns: Record<string, string[]>; // per list, from the server's preferences
+  prefsError: unknown; // the last preference the server did not keep
   booting: boolean;
 }
 
@@ -36,6 +41,8 @@ let state: State = {
   locale: pickLocale(ls('gx.lang') || (typeof navigator !== 'undefined' ? navigator.language : 'en')),
   theme: (ls('gx.theme') as State['theme']) || 'system',
   tz: browserTz,
+  columns: {},
+  prefsError: null,
   booting: true,
 };
 const listeners = new Set<() => void>();
@@ -50,9 +57,58 @@ export function setState(patch: Partial<State>) {
   }
   if (patch.theme) lsSet('gx.theme', patch.theme);
   if (patch.tz && state.user) lsSet('gx.tz.' + state.user.id, patch.tz);
-  if (patch.user) state.tz = safeTimeZone(ls('gx.tz.' + patch.user.id) || browserTz);
+  if (patch.user && !patch.tz) state.tz = safeTimeZone(ls('gx.tz.' + patch.user.id) || browserTz);
   applyTheme();
   listeners.forEach((l) => l());
+  if (state.user && !fromServer) savePrefs(prefsPatch(patch));
+}
+
+// ---- preferences on the server ----
+
+let fromServer = false;
+let saving: Promise<unknown> = Promise.resolve();
+
+/** Send a change to the server, one after another so the last one wins. */
+function savePrefs(body: Partial<ServerPrefs> | null) {
+  if (!body) return;
+  saving = saving.then(() => patchApi('/api/v1/auth/me/preferences', body))
+    .then(() => { if (state.prefsError) setState({ prefsError: null }); })
+    .catch((e) => setState({ prefsError: e }));
+}
+
+/** The user's preferences from the server (null if they cannot be read). */
+export async function fetchPreferences(): Promise<ServerPrefs | null> {
+  try { return await get<ServerPrefs>('/api/v1/auth/me/preferences'); } catch { return null; }
+}
+
+/** Start a session with its preferences: what the server keeps wins over
+ *  this browser's cache, and is not sent back. */
+export function startSession(patch: Partial<State>, prefs: ServerPrefs | null) {
+  const user = patch.user!;
+  const cached = safeTimeZone(ls('gx.tz.' + user.id) || browserTz);
+  let columns: Record<string, string[]> = {};
+  try { columns = JSON.parse(ls('gx.columns.' + user.id) || '{}'); } catch { /* none cached */ }
+  const merged = mergeServerPrefs(prefs, { locale: state.locale, theme: state.theme, tz: cached, columns },
+    (z) => safeTimeZone(z) === z);
+  fromServer = true;
+  try {
+    setState({ ...patch, ...merged, prefsError: null });
+  } finally {
+    fromServer = false;
+  }
+}
+
+/** The columns chosen for a list (undefined: none chosen). */
+export function listColumns(list: string): string[] | undefined {
+  return state.columns[list];
+}
+
+export function setListColumns(list: string, cols: string[]) {
+  const columns = { ...state.columns, [list]: cols };
+  if (state.user) lsSet('gx.columns.' + state.user.id, JSON.stringify(columns));
+  state = { ...state, columns };
+  listeners.forEach((l) => l());
+  if (state.user) savePrefs(prefsPatch({ columns: { [list]: cols } }));
 }
 
 export function applyTheme() {
@@ -84,11 +140,4 @@ export function t(key: string, vars?: Record<string, string | number>): string {
 export function can(entity: string, action: string): boolean {
   const s = state.perms[entity]?.[action];
   return !!s && s !== 'none';
-}
-
-export function userPref(key: string): string | null {
-  return state.user ? ls(`gx.${key}.${state.user.id}`) : null;
-}
-export function setUserPref(key: string, value: string) {
-  if (state.user) lsSet(`gx.${key}.${state.user.id}`, value);
 }
