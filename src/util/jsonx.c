@@ -162,6 +162,8 @@ jsonx_append(struct buf *b, const json_t *v)
 		return rc;
 	}
 	}
+}
+
 bool
 jsonx_array_has(const json_t *a, const json_t *v)
 {
