@@ -152,22 +152,24 @@ test('other writes wait for a running import no longer than a moment', async () 
   for (let i = 0; i < N; i++) rows.push(`並行${i},mean${i}@x.cn,並行城,MEAN-${i}`);
   const r = await postCsv({ entity: 'customers' }, rows.join('\n') + '\n');
   assertStatus(r, 202);
-  for (let i = 0; i < 2000 * SLOW && (await importStatus(r.json.id)).status === 'queued'; i++) await sleep(10);
+  // writes one after another while it runs, over several of its transactions
   const took = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6000 * SLOW; i++) {
+    const st = (await importStatus(r.json.id)).status;
+    if (st !== 'queued' && st !== 'running') break;
     const t0 = Date.now();
     assertStatus(await root.post('/api/v1/customers', { name: `插隊 ${i}`, city: '並行城外' }), 201);
-    took.push(Date.now() - t0);
+    if (st === 'running') took.push(Date.now() - t0);
+    await sleep(100);
   }
-  const during = await importStatus(r.json.id);
-  assert.equal(during.status, 'running', 'the writes were made while it ran');
-  took.sort((a, b) => a - b);
-  // a batch of 5,000 rows takes seconds (more under ASan); a write waits
-  // for the import's transaction to reach IMPORT_JOB_MS (200 ms), then its own
-  assert.ok(took[2] < 1000, `median wait ${took[2]} ms (${took.join(', ')})`);
-  for (let i = 0; i < 6000 * SLOW && ['queued', 'running'].includes((await importStatus(r.json.id)).status); i++) await sleep(50);
   const done = await importStatus(r.json.id);
   assert.equal(done.status, 'done');
   assert.equal(done.created, N);
   assert.equal((await listAll(root, 'customers', { filter: 'city:eq:並行城' }, { maxPages: 50 })).length, N);
+  // an import's transaction of 5,000 rows takes a second or more (several
+  // under ASan); a write waits until it has run IMPORT_JOB_MS (200 ms), then
+  // for its commit (the longest waits: the commit's checkpoint)
+  assert.ok(took.length >= 3, `only ${took.length} writes while it ran`);
+  took.sort((a, b) => a - b);
+  assert.ok(took[Math.floor(took.length / 2)] < 700, `waits ${took.join(', ')} ms`);
 });
