@@ -347,7 +347,8 @@ save_counts(struct store_conn *c, struct importer *im, const char *status, const
  * its own savepoint, and the job runs again with a savepoint for each row
  * from the failed one on (careful_from), so that only bad rows are left
  * out. The rows before it went in once without error: they run as fast
- * again. On success im->next is the first row left. */
+ * again; after IMPORT_CAREFUL_ROWS careful ones the job commits, and the
+ * next starts fast. On success im->next is the first row left. */
 static enum err_code
 batch_job(struct store_conn *c, void *ctx, struct err *e)
 {
@@ -362,6 +363,9 @@ batch_job(struct store_conn *c, void *ctx, struct err *e)
 	for (; i < im->nrows && rc == ERR_OK; i++) {
 		if (i > im->next && time_mono_ns() > deadline && store_write_waiting(c))
 			break;
+		if (i > im->next && im->careful_from != SIZE_MAX &&
+		    i - im->careful_from >= IMPORT_CAREFUL_ROWS)
+			break;	/* see IMPORT_CAREFUL_ROWS */
 		im->careful = i >= im->careful_from;
 		if ((rc = row_job(&w, im, &im->rows[i], e)) != ERR_OK && im->retry)
 			im->failed_at = i;

@@ -22,6 +22,9 @@
 #define IMPORT_BATCH 5000	/* rows read ahead, at most one transaction's */
 #define IMPORT_JOB_MS 200	/* a transaction stops taking rows after this
 				 * long if other writes wait for the writer */
+#define IMPORT_CAREFUL_ROWS 100	/* rows with a savepoint each in one
+				 * transaction: rolling one back costs SQLite
+				 * more the more the transaction holds */
 #define IMPORT_MAX_ERRORS_SHOWN 1000
 
 enum import_format { IMPORT_CSV, IMPORT_VCARD };
