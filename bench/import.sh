@@ -8,8 +8,14 @@
 #     created, every row logged for revert), in the same run
 #   - print both times, the ratio (target: guanxi >= 40% as fast) and
 #     guanxi's memory: VmRSS sampled every 0.2 s and the peak VmHWM
+#   - then the floor of guanxi's own tables: the sqlite3 shell writing the
+#     same rows into a fresh guanxi database in one transaction, as plain
+#     INSERT ... SELECT: each customer with its indexes, its 3 identifiers
+#     and 4 history rows (no validation, no search index: the shell lacks
+#     the tokenizer), so what the tables alone cost is seen beside the rest
 # Settings (environment): BENCH_IMPORT_ROWS (1000000), GUANXI_BIN
-# (build/guanxi), BENCH_KEEP=1 keeps the temporary folder.
+# (build/guanxi), BENCH_KEEP=1 keeps the temporary folder,
+# BENCH_IMPORT_FLOOR=0 skips the floor.
 # Exits non-zero if an import fails; a missed target is reported, and
 # exits 1 too (like bench/run.sh).
 set -euo pipefail
@@ -90,5 +96,46 @@ echo "bench-import: sqlite3 .import   $(fmt "$T_SQLITE" 2) s  ($(fmt "$(awk -v r
 echo "bench-import: guanxi import     $(fmt "$T_GUANXI" 2) s  ($(fmt "$(awk -v r="$ROWS" -v t="$T_GUANXI" 'BEGIN { print r / t }')" 0) rows/s)"
 echo "bench-import: ratio             $RATIO of sqlite3's speed (target >= $T_RATIO)"
 echo "bench-import: guanxi memory     peak VmHWM $((hwm / 1024)) MB; VmRSS $((rmin / 1024))-$((rmax / 1024)) MB after the first tenth"
+if [ "${BENCH_IMPORT_FLOOR:-1}" != 0 ]; then
+    "$BIN" init --data "$WORK/floor" >/dev/null 2>&1 || die "guanxi init failed"
+    NOW=2026-01-01T00:00:00.000Z
+    t0=$(now)
+    sqlite3 "$WORK/floor/guanxi.db" <<SQL || die "the floor's SQL failed"
+PRAGMA cache_size=-32768;
+ATTACH '$WORK/plain.db' AS p;
+BEGIN;
+INSERT INTO customers (created_at, updated_at, kind, name, email, mobile, city, birth_date,
+    legal_hold, name_key_en, name_key_zh_hans, name_key_zh_hant)
+  SELECT '$NOW', '$NOW', 'person', name, email, mobile, city, birth_date, 0,
+    CAST(name AS BLOB), CAST(name || 'h' AS BLOB), CAST(name || 't' AS BLOB)
+  FROM p.customers ORDER BY rowid;
+INSERT INTO customer_identifiers (created_at, updated_at, customer_id, kind, value, norm)
+  SELECT '$NOW', '$NOW', c.rowid, k.kind, CASE k.kind WHEN 'email' THEN c.email
+      WHEN 'phone' THEN c.mobile ELSE c.member_card END,
+    CASE k.kind WHEN 'email' THEN lower(c.email) WHEN 'phone' THEN replace(c.mobile, ' ', '')
+      ELSE c.member_card END
+  FROM p.customers AS c, (SELECT 'email' AS kind UNION ALL SELECT 'phone'
+    UNION ALL SELECT 'member_card') AS k ORDER BY c.rowid, k.kind;
+INSERT INTO history (entity, record_id, at, action, changes)
+  SELECT 'customers', c.rowid, '$NOW', 'create', json_array(
+      json_object('field', 'name', 'old', NULL, 'new', c.name),
+      json_object('field', 'email', 'old', NULL, 'new', c.email),
+      json_object('field', 'mobile', 'old', NULL, 'new', c.mobile),
+      json_object('field', 'city', 'old', NULL, 'new', c.city),
+      json_object('field', 'birth_date', 'old', NULL, 'new', c.birth_date))
+  FROM p.customers AS c ORDER BY c.rowid;
+INSERT INTO history (entity, record_id, at, action, changes)
+  SELECT 'customer_identifiers', id, '$NOW', 'create', json_array(
+      json_object('field', 'customer_id', 'old', NULL, 'new', customer_id),
+      json_object('field', 'kind', 'old', NULL, 'new', kind),
+      json_object('field', 'value', 'old', NULL, 'new', value))
+  FROM customer_identifiers ORDER BY id;
+COMMIT;
+SQL
+    t1=$(now)
+    T_FLOOR=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+    echo "bench-import: floor of guanxi's tables (sqlite3, one INSERT ... SELECT each, no validation, no search index)" \
+        "$(fmt "$T_FLOOR" 2) s = $(awk -v s="$T_SQLITE" -v f="$T_FLOOR" 'BEGIN { printf "%.3f", s / f }') of .import's speed"
+fi
 awk -v r="$RATIO" -v t="$T_RATIO" 'BEGIN { exit !(r >= t) }' && echo "bench-import: PASS" ||
     { echo "bench-import: FAIL (ratio below $T_RATIO)"; exit 1; }

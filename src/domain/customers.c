@@ -20,13 +20,14 @@ str_field(const json_t *rec, const char *name)
 	return rec ? json_string_value(json_object_get(rec, name)) : NULL;
 }
 
-/* Does another contact field of rec hold the same identifier? */
+/* Does another contact field of rec (one of the first `upto`) hold the
+ * same identifier? */
 static bool
-still_held(const json_t *rec, size_t skip, const char *kind, const char *norm)
+still_held(const json_t *rec, size_t skip, size_t upto, const char *kind, const char *norm)
 {
 	bool held = false;
 
-	for (size_t i = 0; i < COUNT_OF(contact_identifiers) && !held; i++) {
+	for (size_t i = 0; i < upto && !held; i++) {
 		const char *v = str_field(rec, contact_identifiers[i].field);
 		if (i == skip || !v || strcmp(contact_identifiers[i].kind, kind))
 			continue;
@@ -62,28 +63,37 @@ customers_before_save(struct wtx *w, const struct entity *en, json_t *rec, const
 	return ERR_OK;
 }
 
+/* Make value an identifier of customer, unless the customer holds it
+ * already; a new customer (fresh) holds none, so there is nothing to look
+ * up: the identifiers' hook refuses a value another customer holds. */
 static enum err_code
-add_identifier(struct wtx *w, int64_t customer, const char *field, const char *kind,
+add_identifier(struct wtx *w, int64_t customer, bool fresh, const char *field, const char *kind,
 	       const char *value, struct err *e)
 {
 	const struct entity *ids = registry_find(customer_identifiers_entity.name);
-	char *norm = identifier_normalize(kind, value);
-	int64_t id, holder;
-	enum err_code rc = identifier_find(w->c, kind, norm, &id, &holder, e);
+	enum err_code rc;
 
-	free(norm);
-	if (rc != ERR_OK || (id && holder == customer))
-		return rc;
-	if (id) {
-		err_field(e, field, "already belongs to customer %lld", (long long)holder);
-		return err_set(e, ERR_CONFLICT, "%s %s already belongs to customer %lld", kind,
-			       value, (long long)holder);
+	if (!fresh) {
+		char *norm = identifier_normalize(kind, value);
+		int64_t id, holder;
+		rc = identifier_find(w->c, kind, norm, &id, &holder, e);
+		free(norm);
+		if (rc != ERR_OK || (id && holder == customer))
+			return rc;
 	}
 	json_t *body = json_pack("{s:I,s:s,s:s}", "customer_id", (json_int_t)customer,
 				 "kind", kind, "value", value), *out = NULL;
 	rc = record_insert(w, ids, body, &out, e);
 	json_decref(body);
 	json_decref(out);
+	if (rc == ERR_CONFLICT && e->fields) {
+		/* "already belongs to customer N", against the customer's field */
+		json_t *why = json_incref(json_object_get(e->fields, "value"));
+		json_object_clear(e->fields);
+		if (why)
+			json_object_set_new(e->fields, field, why);
+		return rc;
+	}
 	if (rc == ERR_INVALID && e->fields) {
 		/* report it against the customer's field, not the identifier's */
 		err_clear(e);
@@ -123,12 +133,21 @@ customers_after_save(struct wtx *w, const struct entity *en, const json_t *rec,
 			continue;
 		if (was) {
 			char *norm = identifier_normalize(kind, was);
-			if (!still_held(rec, COUNT_OF(contact_identifiers), kind, norm))
+			if (!still_held(rec, COUNT_OF(contact_identifiers), COUNT_OF(contact_identifiers),
+					kind, norm))
 				rc = drop_identifier(w, id, kind, was, e);
 			free(norm);
 		}
+		if (rc == ERR_OK && now && !old) {
+			/* new: the same number as phone and mobile is one identifier */
+			char *norm = identifier_normalize(kind, now);
+			bool twice = still_held(rec, i, i, kind, norm);
+			free(norm);
+			if (twice)
+				continue;
+		}
 		if (rc == ERR_OK && now)
-			rc = add_identifier(w, id, field, kind, now, e);
+			rc = add_identifier(w, id, !old, field, kind, now, e);
 		if (rc != ERR_OK)
 			return rc;
 	}

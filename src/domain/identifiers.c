@@ -54,10 +54,13 @@ identifiers_search_redundant(struct store_conn *c, const struct entity *en, cons
 {
 	(void)en;
 	const char *value = json_string_value(json_object_get(rec, "value"));
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
 	struct err e = { 0 };
 	bool same = false;
 
-	if (!value)
+	/* only an e-mail or phone can repeat one of those fields (a card
+	 * number that did would merely be indexed twice) */
+	if (!value || !kind || (strcmp(kind, "email") != 0 && strcmp(kind, "phone") != 0))
 		return false;
 	struct stmt *st = store_prepare(c, "SELECT 1 FROM customers WHERE id = ? AND "
 				       "(email = ?2 OR phone = ?2 OR mobile = ?2)", &e);

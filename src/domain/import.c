@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Running an import: rows read in batches of IMPORT_BATCH, each batch one
- * job of the store's writer (one transaction), each row in a savepoint of
- * its own inside it. What a row created or changed is logged in
+/* Running an import: up to IMPORT_BATCH rows read ahead, written by jobs of
+ * the store's writer (one transaction each, at most IMPORT_JOB_MS long).
+ * A row gets a savepoint of its own only once a row of its job has failed
+ * (see batch_job). What a row created or changed is logged in
  * import_records (with the prior values) for import_revert; a rejected row
  * goes to import_errors with its line, reason and text. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "domain/identifiers.h"
@@ -13,6 +15,7 @@
 #include "schema/schema.h"
 #include "util/jsonx.h"
 #include "util/mem.h"
+#include "util/timeutil.h"
 
 enum outcome { OUT_CREATED, OUT_UPDATED, OUT_SKIPPED };
 
@@ -22,11 +25,14 @@ struct importer {
 	int64_t seq;		/* import_records written so far */
 	struct import_counts n;
 	struct import_row rows[IMPORT_BATCH];
-	size_t nrows;
+	size_t nrows;		/* rows read */
+	size_t next;		/* the first row not written yet */
+	size_t careful_from;	/* rows from here on get a savepoint each */
+	size_t failed_at;	/* the row that failed without one */
 	char *find_sql;		/* SELECT id FROM <entity> WHERE id = ? (live) */
 	const char *header;	/* the file's header as a CSV line */
-	bool careful;		/* a savepoint per row (see batch_job) */
-	bool retry;		/* a row failed without one: run the batch again */
+	bool careful;		/* this row has a savepoint (see batch_job) */
+	bool retry;		/* a row failed without one: run the job again */
 };
 
 /* Run one cached statement with no result (savepoints). */
@@ -63,31 +69,38 @@ log_record(struct wtx *w, struct importer *im, const char *entity, int64_t id,
 	return rc < 0 ? e->code : ERR_OK;
 }
 
-/* Identifier columns of a customer row, added unless it holds them. */
+/* Identifier columns of a customer row, added unless it holds them. A
+ * customer this row created (fresh) holds none yet, and its identifiers
+ * need no log of their own: reverting the customer deletes them with it
+ * (customers_after_delete). Another customer's value is refused by the
+ * identifiers' own hook, which rejects the row. */
 static enum err_code
-add_identifiers(struct wtx *w, struct importer *im, int64_t customer, const json_t *idents,
-		struct err *e)
+add_identifiers(struct wtx *w, struct importer *im, int64_t customer, bool fresh,
+		const json_t *idents, struct err *e)
 {
 	const struct entity *ids = registry_find(customer_identifiers_entity.name);
 	const char *kind;
 	json_t *v;
 
 	json_object_foreach((json_t *)idents, kind, v) {
-		char *norm = identifier_normalize(kind, json_string_value(v));
-		int64_t iid, holder;
-		enum err_code rc = identifier_find(w->c, kind, norm, &iid, &holder, e);
-		free(norm);
-		if (rc != ERR_OK)
-			return rc;
-		if (iid && holder == customer)
-			continue;
+		enum err_code rc;
+		if (!fresh) {
+			char *norm = identifier_normalize(kind, json_string_value(v));
+			int64_t iid, holder;
+			rc = identifier_find(w->c, kind, norm, &iid, &holder, e);
+			free(norm);
+			if (rc != ERR_OK)
+				return rc;
+			if (iid && holder == customer)
+				continue;
+		}
 		json_t *body = json_pack("{s:I,s:s,s:O}", "customer_id", (json_int_t)customer,
 					 "kind", kind, "value", v), *out = NULL;
 		rc = record_insert(w, ids, body, &out, e);
 		json_decref(body);
 		int64_t new_id = json_integer_value(json_object_get(out, "id"));
 		json_decref(out);
-		if (rc == ERR_OK)
+		if (rc == ERR_OK && !fresh)
 			rc = log_record(w, im, ids->def->name, new_id, "created", NULL, e);
 		if (rc != ERR_OK)
 			return rc;
@@ -148,7 +161,7 @@ update_one(struct wtx *w, struct importer *im, const struct import_row *row, int
 	}
 	if (json_object_size(row->idents)) {
 		int64_t before = im->seq;
-		if ((rc = add_identifiers(w, im, id, row->idents, e)) != ERR_OK)
+		if ((rc = add_identifiers(w, im, id, false, row->idents, e)) != ERR_OK)
 			goto out;
 		if (im->seq != before)
 			*out = OUT_UPDATED;
@@ -173,7 +186,7 @@ create_one(struct wtx *w, struct importer *im, const struct import_row *row, str
 	if (rc == ERR_OK)
 		rc = log_record(w, im, en->def->name, id, "created", NULL, e);
 	if (rc == ERR_OK && json_object_size(row->idents))
-		rc = add_identifiers(w, im, id, row->idents, e);
+		rc = add_identifiers(w, im, id, true, row->idents, e);
 	return rc;
 }
 
@@ -376,11 +389,16 @@ save_counts(struct store_conn *c, struct importer *im, const char *status, const
 	return rc < 0 ? e->code : ERR_OK;
 }
 
-/* A batch in one writer job. Rows go in first without savepoints of
- * their own (a savepoint per row costs about a third of the time); if a row
- * fails, the job fails, the store rolls the whole batch back to its own
- * savepoint, and the batch runs again with a savepoint per row, so that
- * only the bad rows are left out. */
+/* One writer job: the rows from im->next on, until they run out, or until
+ * other writes are waiting once IMPORT_JOB_MS have passed (one
+ * transaction: they wait no longer than that for it). Rows go in without savepoints of their own (a savepoint costs
+ * about a third of a row: it makes the search index write out what it
+ * holds); if a row fails, the job fails, the store rolls all of it back to
+ * its own savepoint, and the job runs again with a savepoint for each row
+ * from the failed one on (careful_from), so that only bad rows are left
+ * out. The rows before it went in once without error: they run as fast
+ * again; after IMPORT_CAREFUL_ROWS careful ones the job commits, and the
+ * next starts fast. On success im->next is the first row left. */
 static enum err_code
 batch_job(struct store_conn *c, void *ctx, struct err *e)
 {
@@ -388,19 +406,30 @@ batch_job(struct store_conn *c, void *ctx, struct err *e)
 	struct wtx w;
 	enum err_code rc = ERR_OK;
 	struct import_counts before = im->n;
-	int64_t seq = im->seq;
+	int64_t seq = im->seq, deadline = time_mono_ns() + IMPORT_JOB_MS * 1000000LL;
+	size_t i = im->next;
 
 	wtx_init(&w, c, &im->run->who, im->run->create_acc);
-	for (size_t i = 0; i < im->nrows && rc == ERR_OK; i++)
-		rc = row_job(&w, im, &im->rows[i], e);
+	for (; i < im->nrows && rc == ERR_OK; i++) {
+		if (i > im->next && time_mono_ns() > deadline && store_write_waiting(c))
+			break;
+		if (i > im->next && im->careful_from != SIZE_MAX &&
+		    i - im->careful_from >= IMPORT_CAREFUL_ROWS)
+			break;	/* see IMPORT_CAREFUL_ROWS */
+		im->careful = i >= im->careful_from;
+		if ((rc = row_job(&w, im, &im->rows[i], e)) != ERR_OK && im->retry)
+			im->failed_at = i;
+	}
 	if (rc == ERR_OK)
 		rc = save_counts(c, im, "running", NULL, w.now, e);
-	if (rc != ERR_OK) {	/* the batch is rolled back: so are its counts */
+	if (rc != ERR_OK) {	/* the job is rolled back: so are its counts */
 		before.total = im->n.total;
 		im->n = before;
 		im->seq = seq;
+		return rc;
 	}
-	return rc;
+	im->next = i;
+	return ERR_OK;
 }
 
 struct finish {
@@ -437,11 +466,43 @@ release_rows(struct importer *im)
 	im->nrows = 0;
 }
 
+/* Write the rows read, job by job (see batch_job), reporting progress
+ * after each commit. */
+static enum err_code
+write_rows(struct importer *im, struct err *e)
+{
+	struct import_run *run = im->run;
+
+	im->next = 0;
+	im->careful_from = SIZE_MAX;
+	while (im->next < im->nrows) {
+		im->retry = false;
+		enum err_code rc = store_write(run->s, batch_job, im, e);
+		if (rc != ERR_OK && im->retry) {
+			/* failed_at only decreases, and from it on no row can
+			 * fail this way: the retries end */
+			err_clear(e);
+			im->careful_from = im->failed_at;
+			continue;
+		}
+		if (rc != ERR_OK)
+			return rc;
+		if (im->careful_from < im->next)
+			im->careful_from = SIZE_MAX;	/* past the bad row: fast again */
+		if (run->progress)
+			run->progress(run->progress_ctx, &im->n);
+		if (run->stop && atomic_load(run->stop))
+			return err_set(e, ERR_UNAVAILABLE, "stopped after %ld rows (the server is "
+				       "shutting down); what was imported can be reverted",
+				       im->n.processed);
+	}
+	return ERR_OK;
+}
+
 /* Read and write every batch; 0 at the end, or an error code. */
 static enum err_code
 run_batches(struct importer *im, struct row_source *rs, struct err *e)
 {
-	struct import_run *run = im->run;
 	int r = 1;
 
 	while (r == 1) {
@@ -454,23 +515,10 @@ run_batches(struct importer *im, struct row_source *rs, struct err *e)
 		}
 		if (r == 0)
 			import_row_release(&im->rows[im->nrows]);
-		im->careful = false;
-		im->retry = false;
-		enum err_code rc = im->nrows ? store_write(run->s, batch_job, im, e) : ERR_OK;
-		if (rc != ERR_OK && im->retry) {
-			err_clear(e);
-			im->careful = true;
-			rc = store_write(run->s, batch_job, im, e);
-		}
+		enum err_code rc = write_rows(im, e);
 		release_rows(im);
 		if (rc != ERR_OK)
 			return rc;
-		if (run->progress)
-			run->progress(run->progress_ctx, &im->n);
-		if (run->stop && atomic_load(run->stop))
-			return err_set(e, ERR_UNAVAILABLE, "stopped after %ld rows (the server is "
-				       "shutting down); what was imported can be reverted",
-				       im->n.processed);
 	}
 	return ERR_OK;
 }

@@ -2,12 +2,14 @@
 /* Importing records from CSV or vCard files, and undoing an import.
  *
  * Every row goes through the engine (record_insert / record_update), so it
- * is validated and its hooks run (identifiers, history, search), inside a
- * savepoint of its own: a bad row is rolled back whole, recorded with its
- * line and reason, and the next row goes on. Rows are written in batches,
- * one writer transaction each. Each import is recorded (table imports) with
- * the records it created and the prior values of those it changed
- * (import_records), so that it can be reverted as a whole. */
+ * is validated and its hooks run (identifiers, history, search); a bad
+ * row is rolled back whole, recorded with its line and reason, and the
+ * next row goes on. Rows are written in batches, one writer transaction
+ * each, committed (synchronous=FULL) before the next is read: a crash
+ * loses at most the batch in flight, never one whose progress was shown.
+ * Each import is recorded (table imports) with the records it created and
+ * the prior values of those it changed (import_records), so that it can be
+ * reverted as a whole. */
 #ifndef GX_IMPORT_H
 #define GX_IMPORT_H
 
@@ -17,7 +19,12 @@
 #include "io/csv.h"
 #include "io/encoding.h"
 
-#define IMPORT_BATCH 2000	/* rows per writer transaction */
+#define IMPORT_BATCH 5000	/* rows read ahead, at most one transaction's */
+#define IMPORT_JOB_MS 200	/* a transaction stops taking rows after this
+				 * long if other writes wait for the writer */
+#define IMPORT_CAREFUL_ROWS 100	/* rows with a savepoint each in one
+				 * transaction: rolling one back costs SQLite
+				 * more the more the transaction holds */
 #define IMPORT_MAX_ERRORS_SHOWN 1000
 
 enum import_format { IMPORT_CSV, IMPORT_VCARD };

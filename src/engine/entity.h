@@ -149,6 +149,7 @@ struct sql_cache {
 struct entity {
 	const struct entity_def *def;
 	char *insert_sql, *update_sql;	/* fixed by the declaration */
+	char *search_insert_sql, *search_delete_sql;	/* NULL: no search index */
 	_Atomic(struct sql_cache *) read_cache;
 	_Atomic unsigned custom_gen;	/* +1 per custom field change */
 	struct field custom[MAX_CUSTOM_FIELDS];	/* strings owned */

@@ -6,6 +6,7 @@
 #include "engine/entity.h"
 #include "engine/custom.h"
 #include "engine/record.h"
+#include "engine/search.h"
 #include "schema/schema.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -152,6 +153,8 @@ registry_init(struct err *e)
 	for (size_t i = 0; i < nentities; i++) {
 		entities[i].def = schema_entities[i];
 		record_write_sql(schema_entities[i], &entities[i].insert_sql, &entities[i].update_sql);
+		search_write_sql(schema_entities[i], &entities[i].search_insert_sql,
+				 &entities[i].search_delete_sql);
 	}
 	return ERR_OK;
 }
@@ -166,6 +169,8 @@ registry_free(void)
 			custom_field_release(&en->custom[k]);
 		free(en->insert_sql);
 		free(en->update_sql);
+		free(en->search_insert_sql);
+		free(en->search_delete_sql);
 		struct sql_cache *c = atomic_load(&en->read_cache);
 		while (c) {
 			struct sql_cache *older = c->older;

@@ -9,7 +9,7 @@
 #include "util/utf8.h"
 
 /* Bumped when the search form changes, so indexes are rebuilt. */
-#define SEARCH_FORM_VERSION 4
+#define SEARCH_FORM_VERSION 5	/* 5: no column sizes */
 #define PINYIN_COLUMN "_pinyin"
 #define MAX_COLUMNS 32
 #define SEARCH_CANDIDATES 100	/* full-text matches ranked per entity */
@@ -23,10 +23,8 @@ struct layout {
 };
 
 static void
-layout_of(const struct entity *en, struct layout *l)
+layout_of_def(const struct entity_def *d, struct layout *l)
 {
-	const struct entity_def *d = en->def;
-
 	l->n = 0;
 	for (size_t i = 0; i < d->nfields && l->n < MAX_COLUMNS; i++) {
 		const struct field *f = &d->fields[i];
@@ -41,19 +39,47 @@ layout_of(const struct entity *en, struct layout *l)
 	l->weight[l->n] = 6.0;
 }
 
+static void
+layout_of(const struct entity *en, struct layout *l)
+{
+	layout_of_def(en->def, l);
+}
+
 bool
 search_enabled(const struct entity *en)
 {
-	for (size_t i = 0; i < en->def->nfields; i++)
-		if (en->def->fields[i].flags & F_SEARCHABLE)
-			return true;
-	return false;
+	return en->search_insert_sql != NULL;
+}
+
+static void
+table_name_def(const struct entity_def *d, char *out, size_t n)
+{
+	snprintf(out, n, "%s_search", d->name);
 }
 
 static void
 table_name(const struct entity *en, char *out, size_t n)
 {
-	snprintf(out, n, "%s_search", en->def->name);
+	table_name_def(en->def, out, n);
+}
+
+void
+search_write_sql(const struct entity_def *d, char **insert, char **delete)
+{
+	struct layout l;
+	char table[160];
+	struct buf sql;
+
+	*insert = *delete = NULL;
+	layout_of_def(d, &l);
+	if (l.n == 0)
+		return;
+	table_name_def(d, table, sizeof(table));
+	buf_init(&sql, 1 << 14);
+	store_sql_search_insert(&sql, table, l.name, l.n + 1);
+	*insert = buf_detach(&sql, NULL);
+	store_sql_search_delete(&sql, table);
+	*delete = buf_detach(&sql, NULL);
 }
 
 /* ---- the indexed form of a record ---- */
@@ -236,16 +262,11 @@ put_row(struct store_conn *c, const struct entity *en, const struct layout *l, i
 	const json_t *rec, struct err *e)
 {
 	const struct entity_hooks *h = en->def->hooks;
-	char table[160], *text[MAX_COLUMNS + 1];
-	struct buf sql;
+	char *text[MAX_COLUMNS + 1];
 
 	if (h && h->search_redundant && h->search_redundant(c, en, rec))
 		return ERR_OK;	/* found through another record */
-	table_name(en, table, sizeof(table));
-	buf_init(&sql, 1 << 14);
-	store_sql_search_insert(&sql, table, l->name, l->n + 1);
-	struct stmt *st = store_prepare(c, sql.data, e);
-	buf_release(&sql);
+	struct stmt *st = store_prepare(c, en->search_insert_sql, e);
 	if (!st)
 		return e->code;
 	for (size_t i = 0; i < l->n; i++)
@@ -265,14 +286,8 @@ put_row(struct store_conn *c, const struct entity *en, const struct layout *l, i
 static enum err_code
 drop_row(struct store_conn *c, const struct entity *en, int64_t id, struct err *e)
 {
-	char table[160];
-	struct buf sql;
+	struct stmt *st = store_prepare(c, en->search_delete_sql, e);
 
-	table_name(en, table, sizeof(table));
-	buf_init(&sql, 1024);
-	store_sql_search_delete(&sql, table);
-	struct stmt *st = store_prepare(c, sql.data, e);
-	buf_release(&sql);
 	if (!st)
 		return e->code;
 	stmt_bind_int(st, 1, id);

@@ -27,6 +27,11 @@
 /* Does en have a search index? */
 bool search_enabled(const struct entity *en);
 
+/* The statements writing d's index, fixed by its declaration (the
+ * registry keeps them): an INSERT of a record's row and a DELETE of it;
+ * both NULL if d has no index. You own them. */
+void search_write_sql(const struct entity_def *d, char **insert, char **delete);
+
 /* Create missing search indexes, rebuild those whose layout changed. */
 enum err_code search_sync(struct store_conn *c, struct err *e);
 

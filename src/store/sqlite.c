@@ -58,6 +58,7 @@ struct store {
 	pthread_mutex_t q_lock;
 	pthread_cond_t q_cv, done_cv;
 	struct write_job *q_head, *q_tail;
+	_Atomic int waiting;	/* jobs submitted and not started yet */
 	bool stopping;
 };
 
@@ -100,8 +101,10 @@ store_search_create(struct store_conn *c, const char *table, const char *const *
 	buf_printf(&sql, "DROP TABLE IF EXISTS %s; CREATE VIRTUAL TABLE %s USING fts5(", table, table);
 	for (size_t i = 0; i < ncols; i++)
 		buf_printf(&sql, "%s%s", i ? ", " : "", cols[i]);
-	/* the record's id is the rowid: no need for a column of its own */
-	buf_adds(&sql, ", tokenize = 'guanxi')");
+	/* the record's id is the rowid: no need for a column of its own; no
+	 * column sizes either (a B-tree row per record, for BM25 only: hits
+	 * are scored in C, engine/search.c) */
+	buf_adds(&sql, ", tokenize = 'guanxi', columnsize = 0)");
 	enum err_code rc = store_exec(c, sql.data, e);
 	buf_release(&sql);
 	return rc;
@@ -791,12 +794,15 @@ run_batch(struct store *s, struct write_job *batch)
 	struct err e = { 0 };
 
 	if (store_exec(c, "BEGIN IMMEDIATE", &e) != ERR_OK) {
-		for (struct write_job *j = batch; j; j = j->next)
+		for (struct write_job *j = batch; j; j = j->next) {
+			atomic_fetch_sub(&s->waiting, 1);
 			j->rc = err_set(j->e, ERR_STORE, "%s", e.msg);
+		}
 		err_clear(&e);
 		return;
 	}
 	for (struct write_job *j = batch; j; j = j->next) {
+		atomic_fetch_sub(&s->waiting, 1);
 		store_exec(c, "SAVEPOINT job", &e);
 		j->rc = j->fn(c, j->ctx, j->e);
 		reset_busy_statements(c);
@@ -876,9 +882,16 @@ store_submit(struct store *s, store_write_fn *fn, void *ctx, struct err *e,
 	else
 		s->q_head = job;
 	s->q_tail = job;
+	atomic_fetch_add(&s->waiting, 1);
 	pthread_cond_signal(&s->q_cv);
 	pthread_mutex_unlock(&s->q_lock);
 	return ERR_OK;
+}
+
+bool
+store_write_waiting(struct store_conn *c)
+{
+	return atomic_load_explicit(&c->store->waiting, memory_order_relaxed) > 0;
 }
 
 struct sync_wait {

@@ -67,6 +67,30 @@ cursor_at(struct cursor *c, int at)
 	c->off[c->have] = o;
 }
 
+/* Move c one character on: its window loses the first character and, if
+ * it was full, reads the next one (each character is decoded once). */
+static void
+cursor_next(struct cursor *c)
+{
+	bool full = c->have == 3;
+
+	for (int k = 1; k <= c->have; k++) {
+		c->off[k - 1] = c->off[k];
+		if (k < c->have)
+			c->cp[k - 1] = c->cp[k];
+	}
+	c->have--;
+	if (!full || c->off[2] >= c->n)
+		return;
+	unsigned cp;
+	size_t len = utf8_decode(c->text + c->off[2], &cp);
+	if (cp == '\n' || len == 0)
+		return;	/* a window never spans a newline */
+	c->cp[2] = cp;
+	c->off[3] = c->off[2] + (int)len;
+	c->have = 3;
+}
+
 static int
 emit(void *ctx, int flags, const char *mark, const char *s, int len, int start, int end,
      int (*xToken)(void *, int, const char *, int, int, int))
@@ -132,9 +156,12 @@ tokenize_document(const char *text, int n, void *ctx,
 			at++;
 			continue;
 		}
-		rc = tokens_at(&c, prev, ctx, xToken);
-		prev = c.cp[0];
-		at = c.off[1];
+		while (c.have > 0 && rc == SQLITE_OK) {
+			rc = tokens_at(&c, prev, ctx, xToken);
+			prev = c.cp[0];
+			at = c.off[1];
+			cursor_next(&c);
+		}
 	}
 	return rc;
 }

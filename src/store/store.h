@@ -52,6 +52,10 @@ typedef enum err_code store_write_fn(struct store_conn *c, void *ctx, struct err
  * committed. Returns fn's code, or ERR_STORE if the commit failed. */
 enum err_code store_write(struct store *s, store_write_fn *fn, void *ctx, struct err *e);
 
+/* Inside a write job (c is the writer's): are other jobs waiting for it
+ * to end? A long job (an import) may end early and go on in another. */
+bool store_write_waiting(struct store_conn *c);
+
 typedef void store_done_fn(void *done_ctx, enum err_code rc);
 /* The same without waiting: done(done_ctx, rc) runs on the writer thread
  * once the job's transaction is durable or has failed (done may be NULL,
