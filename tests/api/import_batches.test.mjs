@@ -176,6 +176,7 @@ test('other writes wait for a running import no longer than a moment', async () 
   assertStatus(r, 202);
   // writes one after another while it runs, over several of its transactions
   const took = [];
+  const started = Date.now();
   for (let i = 0; i < 6000 * SLOW; i++) {
     const st = (await importStatus(r.json.id)).status;
     if (st !== 'queued' && st !== 'running') break;
@@ -184,6 +185,7 @@ test('other writes wait for a running import no longer than a moment', async () 
     if (st === 'running') took.push(Date.now() - t0);
     await sleep(100);
   }
+  const importMs = Date.now() - started;
   const done = await importStatus(r.json.id);
   assert.equal(done.status, 'done');
   assert.equal(done.created, N);
@@ -193,5 +195,9 @@ test('other writes wait for a running import no longer than a moment', async () 
   // for its commit (the longest waits: the commit's checkpoint)
   assert.ok(took.length >= 3, `only ${took.length} writes while it ran`);
   took.sort((a, b) => a - b);
-  assert.ok(took[Math.floor(took.length / 2)] < 700, `waits ${took.join(', ')} ms`);
+  // a moment, not the import: under 0.7 s on a quiet machine; the bound
+  // stretches with a loaded one (CI's two cores run two suites at once)
+  // but stays a small part of the whole import
+  const median = took[Math.floor(took.length / 2)];
+  assert.ok(median < Math.max(700 * SLOW, importMs / 5), `waits ${took.join(', ')} ms, import ${importMs} ms`);
 });
