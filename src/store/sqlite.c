@@ -801,16 +801,25 @@ run_batch(struct store *s, struct write_job *batch)
 		err_clear(&e);
 		return;
 	}
+	/* a job alone needs no savepoint: the transaction is its own. One
+	 * would keep the first image of every page the job changes in memory
+	 * until it ends (an import's batch changes thousands) */
+	bool alone = !batch->next;
 	for (struct write_job *j = batch; j; j = j->next) {
 		atomic_fetch_sub(&s->waiting, 1);
-		store_exec(c, "SAVEPOINT job", &e);
+		if (!alone)
+			store_exec(c, "SAVEPOINT job", &e);
 		j->rc = j->fn(c, j->ctx, j->e);
 		reset_busy_statements(c);
+		if (alone)
+			continue;
 		if (j->rc != ERR_OK)
 			store_exec(c, "ROLLBACK TO job", &e);
 		store_exec(c, "RELEASE job", &e);
 	}
-	if (store_exec(c, "COMMIT", &e) != ERR_OK) {
+	if (alone && batch->rc != ERR_OK) {
+		store_exec(c, "ROLLBACK", &e);
+	} else if (store_exec(c, "COMMIT", &e) != ERR_OK) {
 		store_exec(c, "ROLLBACK", &e);
 		for (struct write_job *j = batch; j; j = j->next)
 			if (j->rc == ERR_OK)
