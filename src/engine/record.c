@@ -90,7 +90,7 @@ columns_json_sql(struct buf *b, const struct entity *en, const json_t *select, b
  * declared fields and the bookkeeping ones, without the id (not known
  * before an insert) and without custom fields (they come and go). Reading
  * a record is then a copy with the id and the live custom fields spliced
- * in, not a rendering of every column: a list page of 50 costs a sixth.
+ * in (record_json_append), not a rendering of every column.
  * record.c writes doc with the row. Any other write leaves it NULL (a
  * trigger clears a doc an UPDATE did not rewrite: schema_sync.c), and a
  * NULL doc is rendered from the columns as before. */
@@ -102,7 +102,7 @@ record_doc(const struct entity_def *d, const json_t *values, const char *created
 	struct buf b;
 	int rc = 0;
 
-	buf_init(&b, HISTORY_MAX_BYTES);
+	buf_init(&b, RECORD_JSON_MAX);
 	rc |= buf_addc(&b, '{');
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct field *f = &d->fields[i];
@@ -161,22 +161,7 @@ custom_json_sql(const struct entity *en)
 	return buf_detach(&b, NULL);
 }
 
-void
-record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
-{
-	if (select || masked) {
-		columns_json_sql(b, en, select, masked);
-		return;
-	}
-	char *custom = custom_json_sql(en);
-	buf_adds(b, "CASE WHEN doc IS NULL THEN ");
-	columns_json_sql(b, en, NULL, false);
-	buf_adds(b, " ELSE ");
-	store_sql_doc_read(b, "doc", custom);
-	buf_adds(b, " END");
-	free(custom);
-}
-
+/* The columns of record_json_columns_sql, built. */
 static void
 build_columns_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked)
 {
@@ -279,7 +264,7 @@ record_get_text(struct store_conn *c, const struct entity *en, int64_t id, bool 
 	int rc = stmt_step(st, e);
 	if (rc == 1) {
 		struct buf b;
-		buf_init(&b, HISTORY_MAX_BYTES);
+		buf_init(&b, RECORD_JSON_MAX);
 		if (record_json_append(&b, st, 0) != 0)
 			abort();	/* far below the cap */
 		*text = buf_detach(&b, len);
@@ -340,7 +325,7 @@ record_get(struct store_conn *c, const struct entity *en, int64_t id, bool inclu
 }
 
 /* The record as the API shows it, from the values just written, in the
- * order record_json_sql renders it: no need to read it back. */
+ * order a read renders it: no need to read it back. */
 static json_t *
 record_shape(const struct entity *en, const json_t *values, int64_t id, const char *created_at,
 	     const char *updated_at, int64_t version)

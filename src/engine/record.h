@@ -41,10 +41,12 @@ enum err_code record_get_text(struct store_conn *c, const struct entity *en, int
 /* Append the SQL expression that renders a row of en as a JSON object:
  * every field, or id plus the names in `select` (a JSON array); with
  * masked, personal fields come masked. */
-void record_json_sql(struct buf *b, const struct entity *en, const json_t *select, bool masked);
-/* The same as RECORD_JSON_COLUMNS columns (the doc, the rendering from the
- * columns, the custom fields, the id), which record_json_append() joins
- * into out from column col on: cheaper than joining strings in SQL. */
+/* A record's JSON as RECORD_JSON_COLUMNS columns (the doc, the rendering
+ * from the columns when there is no doc or it is masked or cut by select,
+ * the custom fields, the id), which record_json_append() joins into out
+ * from column col on: cheaper than joining strings in SQL. A record's JSON
+ * is below RECORD_JSON_MAX (bodies are 1 MiB at most). */
+#define RECORD_JSON_MAX (64u << 20)
 #define RECORD_JSON_COLUMNS 4
 void record_json_columns_sql(struct buf *b, const struct entity *en, const json_t *select,
 			     bool masked);

@@ -629,10 +629,15 @@ have_hit(const json_t *out, const struct entity *en, int64_t id)
 static void
 add_hit(json_t *out, const struct entity *en, struct stmt *st, double score, const char *field)
 {
-	json_t *rec = json_loadb(stmt_text(st, 0), stmt_len(st, 0), 0, NULL);
+	struct buf text;
+	json_t *rec = NULL;
 
+	buf_init(&text, RECORD_JSON_MAX);
+	if (record_json_append(&text, st, 0) == 0)
+		rec = json_loadb(text.data, text.len, 0, NULL);
+	buf_release(&text);
 	json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
-					     "id", (json_int_t)stmt_int(st, 1), "score", score,
+					     "id", (json_int_t)stmt_int(st, RECORD_JSON_COLUMNS - 1), "score", score,
 					     "matched_field", field, "record", rec ? rec : json_null()));
 }
 
@@ -650,9 +655,9 @@ phone_hits(struct store_conn *c, const struct entity *en, const struct search_qu
 		return ERR_OK;
 	buf_init(&sql, 1 << 16);
 	buf_adds(&sql, "SELECT ");
-	record_json_sql(&sql, en, NULL, false);
-	buf_printf(&sql, ", %s.id, p.field, p.digits FROM search_phones AS p JOIN %s ON %s.id = p.record_id "
-		   "WHERE p.entity = '%s' AND (", en->def->name, en->def->name, en->def->name, en->def->name);
+	record_json_columns_sql(&sql, en, NULL, false);
+	buf_printf(&sql, ", p.field, p.digits FROM search_phones AS p JOIN %s ON %s.id = p.record_id "
+		   "WHERE p.entity = '%s' AND (", en->def->name, en->def->name, en->def->name);
 	for (; n < SEARCH_MAX_ALTS && q->phone[n]; n++)
 		buf_printf(&sql, "%s(p.reversed >= ? AND p.reversed < ?)", n ? " OR " : "");
 	buf_adds(&sql, ") AND deleted_at IS NULL");
@@ -669,11 +674,11 @@ phone_hits(struct store_conn *c, const struct entity *en, const struct search_qu
 	access_bind(st, acc);
 	int rc;
 	while ((rc = stmt_step(st, e)) == 1) {
-		if (have_hit(out, en, stmt_int(st, 1)))
+		if (have_hit(out, en, stmt_int(st, RECORD_JSON_COLUMNS - 1)))
 			continue;
 		/* the whole number typed: before a number that merely ends so */
-		double score = strcmp(stmt_text(st, 3), q->phone[0]) == 0 ? 1000.0 : 500.0;
-		add_hit(out, en, st, score, stmt_text(st, 2));
+		double score = strcmp(stmt_text(st, RECORD_JSON_COLUMNS + 1), q->phone[0]) == 0 ? 1000.0 : 500.0;
+		add_hit(out, en, st, score, stmt_text(st, RECORD_JSON_COLUMNS));
 	}
 	stmt_finish(st);
 	return rc < 0 ? e->code : ERR_OK;

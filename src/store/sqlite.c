@@ -682,18 +682,6 @@ store_sql_json_get(struct buf *b, const char *col, const char *key)
 }
 
 void
-store_sql_doc_read(struct buf *b, const char *doc, const char *custom_object)
-{
-	/* doc is an object with at least the bookkeeping members */
-	if (!custom_object) {
-		buf_printf(b, "'{\"id\":' || id || ',' || substr(%s, 2)", doc);
-		return;
-	}
-	buf_printf(b, "'{\"id\":' || id || ',' || substr(%s, 2, length(%s) - 2) || ',' || substr(%s, 2)",
-		   doc, doc, custom_object);
-}
-
-void
 store_sql_doc_trigger(struct buf *b, const char *table)
 {
 	buf_printf(b, "CREATE TRIGGER IF NOT EXISTS %s_doc_stale AFTER UPDATE ON %s FOR EACH ROW "

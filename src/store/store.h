@@ -126,10 +126,6 @@ enum store_json {
 	SJ_BOOL,	/* 0/1 -> false/true */
 	SJ_PATH,	/* member `key` of the JSON object in the column */
 };
-/* A record's JSON from its stored doc column (engine/record.c): the id
- * spliced in front, and behind, the members of custom_object (SQL giving
- * a JSON object; NULL: none). */
-void store_sql_doc_read(struct buf *b, const char *doc, const char *custom_object);
 /* A trigger that clears a row's doc when an UPDATE changes the row but
  * not its doc (writers other than the engine's own). */
 void store_sql_doc_trigger(struct buf *b, const char *table);

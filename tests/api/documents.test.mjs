@@ -89,9 +89,20 @@ test('a record reads the same from its doc as from its columns, after every kind
   assert.ok(!JSON.stringify(viaDocs).includes('erase-me@example.com'), 'the erased e-mail is still shown');
   assert.equal(await sql(`SELECT count(*) FROM customers WHERE doc LIKE '%erase-me%'`), '0', 'the erased e-mail is still stored in a doc');
 
+  // a search hit carries the record as GET shows it (phone hits read docs too)
+  const phoneHit = async () => {
+    const r = await api.get('/api/v1/search?q=13800138000&entities=customers');
+    assertStatus(r, 200);
+    const hit = r.json.data.find((h) => h.entity === 'customers' && h.id === c.id);
+    assert.ok(hit, `no hit for customer ${c.id}: ${JSON.stringify(r.json.data)}`);
+    return hit.record;
+  };
+  assert.deepEqual(await phoneHit(), viaDocs.customers.find((r) => r.id === c.id));
+
   // the same records rendered from their columns only
   for (const ent of ENTITIES) await sql(`UPDATE ${ent} SET doc = NULL`);
   assert.deepEqual(await everything(), viaDocs);
+  assert.deepEqual(await phoneHit(), viaDocs.customers.find((r) => r.id === c.id));
 });
 
 test('custom fields: added ones show as null then their value, removed ones disappear', async () => {
