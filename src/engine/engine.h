@@ -23,4 +23,12 @@ void engine_close(struct store *s);
  * transaction). */
 enum err_code schema_sync(struct store_conn *c, struct err *e);
 
+/* What schema_sync derives beyond tables (a search index, the records'
+ * docs) notes the form it was built in under a name, so that a start
+ * rebuilds it only when its form changed. *same: the stored form is form. */
+enum err_code derived_form_same(struct store_conn *c, const char *name, const char *form,
+				bool *same, struct err *e);
+enum err_code derived_form_keep(struct store_conn *c, const char *name, const char *form,
+				struct err *e);
+
 #endif

@@ -13,7 +13,6 @@
 #include "text/search.h"
 #include "util/buf.h"
 #include "util/log.h"
-#include "util/mem.h"
 
 static void
 column_def(struct buf *b, const struct field *f)
@@ -102,20 +101,33 @@ sync_sort_keys(struct store_conn *c, const struct entity_def *d, struct err *e)
 	return ERR_OK;
 }
 
-/* The form d's docs were written in (record_doc_sql's text), or NULL. */
-static char *
-doc_form_stored(struct store_conn *c, const struct entity_def *d, struct err *e)
+enum err_code
+derived_form_same(struct store_conn *c, const char *name, const char *form, bool *same,
+		  struct err *e)
 {
-	struct stmt *st = store_prepare(c, "SELECT form FROM record_docs WHERE entity = ?", e);
-	char *form = NULL;
+	struct stmt *st = store_prepare(c, "SELECT form FROM derived_forms WHERE name = ?", e);
 
 	if (!st)
-		return NULL;
-	stmt_bind_str(st, 1, d->name);
-	if (stmt_step(st, e) == 1)
-		form = xstrdup(stmt_text(st, 0));
+		return e->code;
+	stmt_bind_str(st, 1, name);
+	int rc = stmt_step(st, e);
+	*same = rc == 1 && strcmp(stmt_text(st, 0), form) == 0;
 	stmt_finish(st);
-	return form;
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+enum err_code
+derived_form_keep(struct store_conn *c, const char *name, const char *form, struct err *e)
+{
+	struct stmt *st = store_prepare(c, "INSERT OR REPLACE INTO derived_forms (name, form) VALUES (?, ?)", e);
+
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, name);
+	stmt_bind_str(st, 2, form);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
 }
 
 /* The doc column of d's records (engine/record.c), the trigger that
@@ -125,36 +137,28 @@ static enum err_code
 sync_docs(struct store_conn *c, const struct entity_def *d, struct err *e)
 {
 	struct buf form, sql;
-	enum err_code rc = ERR_OK;
+	char name[160];
+	bool same;
 
+	snprintf(name, sizeof(name), "doc:%s", d->name);
 	buf_init(&form, 1 << 16);
 	buf_init(&sql, 1 << 17);
 	record_doc_sql(&form, d);
-	char *stored = doc_form_stored(c, d, e);
-	if (!stored || strcmp(stored, form.data) != 0) {
+	enum err_code rc = derived_form_same(c, name, form.data, &same, e);
+	if (rc == ERR_OK && !same) {
 		if (!store_table_has_column(c, d->name, "doc"))
 			buf_printf(&sql, "ALTER TABLE %s ADD COLUMN doc TEXT; ", d->name);
-		buf_printf(&sql, "DROP TRIGGER IF EXISTS %s_doc_stale; UPDATE %s SET doc = %s; ",
+		/* without the trigger, which would clear a doc written unchanged */
+		buf_printf(&sql, "DROP TRIGGER IF EXISTS %s_doc_stale; UPDATE %s SET doc = %s",
 			   d->name, d->name, form.data);
-		rc = store_exec(c, sql.data, e);
-		struct stmt *st = rc == ERR_OK ? store_prepare(c,
-			"INSERT OR REPLACE INTO record_docs (entity, form) VALUES (?, ?)", e) : NULL;
-		if (st) {
-			stmt_bind_str(st, 1, d->name);
-			stmt_bind_str(st, 2, form.data);
-			if (stmt_step(st, e) < 0)
-				rc = e->code;
-			stmt_finish(st);
-		} else if (rc == ERR_OK) {
-			rc = e->code;
-		}
+		if ((rc = store_exec(c, sql.data, e)) == ERR_OK)
+			rc = derived_form_keep(c, name, form.data, e);
 	}
 	if (rc == ERR_OK) {
 		buf_reset(&sql);
 		store_sql_doc_trigger(&sql, d->name);
 		rc = store_exec(c, sql.data, e);
 	}
-	free(stored);
 	buf_release(&form);
 	buf_release(&sql);
 	return rc;
@@ -204,8 +208,11 @@ create_indexes(struct store_conn *c, const struct entity_def *d, struct err *e)
 enum err_code
 schema_sync(struct store_conn *c, struct err *e)
 {
-	if (store_exec(c, "CREATE TABLE IF NOT EXISTS record_docs "
-		       "(entity TEXT PRIMARY KEY, form TEXT NOT NULL)", e) != ERR_OK)
+	/* derived_forms replaced search_layouts and record_docs (2026-11-23;
+	 * the search form changed that day too, so nothing is rebuilt twice) */
+	if (store_exec(c, "CREATE TABLE IF NOT EXISTS derived_forms "
+		       "(name TEXT PRIMARY KEY, form TEXT NOT NULL);"
+		       "DROP TABLE IF EXISTS search_layouts; DROP TABLE IF EXISTS record_docs", e) != ERR_OK)
 		return e->code;
 	for (size_t i = 0; i < registry_count(); i++) {
 		const struct entity_def *d = registry_at(i)->def;

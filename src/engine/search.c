@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
+#include "engine/engine.h"
 #include "engine/record.h"
 #include "engine/search.h"
 #include "text/phone.h"
@@ -391,14 +392,8 @@ sync_entity(struct store_conn *c, const struct entity *en, struct err *e)
 	layout_of(en, &l);
 	table_name(en, table, sizeof(table));
 	layout_signature(&l, sig, sizeof(sig));
-	struct stmt *st = store_prepare(c, "SELECT layout FROM search_layouts WHERE name = ?", e);
-	if (!st)
-		return e->code;
-	stmt_bind_str(st, 1, table);
-	int rc = stmt_step(st, e);
-	bool same = rc == 1 && strcmp(stmt_text(st, 0), sig) == 0;
-	stmt_finish(st);
-	if (rc < 0)
+	bool same;
+	if (derived_form_same(c, table, sig, &same, e) != ERR_OK)
 		return e->code;
 	if (same)
 		return ERR_OK;
@@ -407,21 +402,13 @@ sync_entity(struct store_conn *c, const struct entity *en, struct err *e)
 	if (store_search_create(c, table, l.name, l.n + 1, e) != ERR_OK || store_exec(c, sql, e) != ERR_OK ||
 	    index_all(c, en, &l, e) != ERR_OK)
 		return e->code;
-	if (!(st = store_prepare(c, "INSERT OR REPLACE INTO search_layouts (name, layout) VALUES (?, ?)", e)))
-		return e->code;
-	stmt_bind_str(st, 1, table);
-	stmt_bind_str(st, 2, sig);
-	rc = stmt_step(st, e);
-	stmt_finish(st);
-	return rc < 0 ? e->code : ERR_OK;
+	return derived_form_keep(c, table, sig, e);
 }
 
 enum err_code
 search_sync(struct store_conn *c, struct err *e)
 {
-	if (store_exec(c, "CREATE TABLE IF NOT EXISTS search_layouts "
-			  "(name TEXT PRIMARY KEY, layout TEXT NOT NULL);"
-			  "CREATE TABLE IF NOT EXISTS search_phones (entity TEXT NOT NULL,"
+	if (store_exec(c, "CREATE TABLE IF NOT EXISTS search_phones (entity TEXT NOT NULL,"
 			  " record_id INTEGER NOT NULL, field TEXT NOT NULL, digits TEXT NOT NULL,"
 			  " reversed TEXT NOT NULL);"
 			  "CREATE INDEX IF NOT EXISTS search_phones_reversed ON search_phones(reversed);"

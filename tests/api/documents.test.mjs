@@ -47,7 +47,7 @@ async function everything() {
 
 // Rows whose doc is set but differs from what the columns render.
 async function staleDocs() {
-  const forms = (await sql("SELECT entity || char(9) || form FROM record_docs")).split('\n');
+  const forms = (await sql("SELECT substr(name, 5) || char(9) || form FROM derived_forms WHERE name LIKE 'doc:%'")).split('\n');
   const bad = [];
   for (const line of forms) {
     const [entity, form] = line.split('\t');
@@ -129,7 +129,7 @@ test('an older file without docs: migrate writes them, reads are unchanged', asy
   const before = (await api.get(`/api/v1/customers/${r.id}`)).json;
   await srv.stop();
   // as a file from before the doc column: no docs and no record of their form
-  await sql('DELETE FROM record_docs; UPDATE customers SET doc = NULL');
+  await sql("DELETE FROM derived_forms WHERE name LIKE 'doc:%'; UPDATE customers SET doc = NULL");
   await srv.cliOk(['migrate']);
   assert.equal(await sql('SELECT count(*) FROM customers WHERE doc IS NULL'), '0');
   assert.deepEqual(await staleDocs(), []);
