@@ -125,9 +125,7 @@ derived_form_keep(struct store_conn *c, const char *name, const char *form, stru
 		return e->code;
 	stmt_bind_str(st, 1, name);
 	stmt_bind_str(st, 2, form);
-	int rc = stmt_step(st, e);
-	stmt_finish(st);
-	return rc < 0 ? e->code : ERR_OK;
+	return stmt_run(st, e);
 }
 
 /* The doc column of d's records (engine/record.c), the trigger that

@@ -526,9 +526,9 @@ stmt_bind_named_int(struct stmt *st, const char *name, int64_t v)
 int
 stmt_step(struct stmt *st, struct err *e)
 {
-	/* gathered per thread and published every 100 us of database time:
-	 * a list steps 51 times, and one shared counter would bounce between
-	 * the cores at each */
+	/* gathered per thread and published at the end of each statement (or
+	 * every 100 us of a long one): a list steps 51 times, and one shared
+	 * counter would bounce between the cores at each step */
 	static _Thread_local uint64_t unpublished;
 	int64_t t0 = time_mono_ns();
 	int rc = sqlite3_step(st->st);
