@@ -273,8 +273,9 @@ bulk_job_new(struct store *s, const struct bulk_request *q, const struct actor *
 	j->en = q->en;
 	j->action = q->action;
 	j->value = json_incref(q->value);
+	json_t *filters = json_object_get(q->body, "filters");
 	j->selection = q->ids ? json_pack("{s:I}", "ids", (json_int_t)n)
-			      : json_pack("{s:O,s:s?}", "filters", json_object_get(q->body, "filters") ?: json_array(),
+			      : json_pack("{s:o,s:s?}", "filters", filters ? json_incref(filters) : json_array(),
 					  "q", q->list.q);
 	j->who.user_id = who->user_id;
 	j->who.name = xstrdup(who->name ? who->name : "");
