@@ -186,6 +186,8 @@ test('bad input: 4xx naming the problem, nothing written', async () => {
     [{ action: 'add_tag', value: 'x', filters: Array(21).fill('city:eq:台北') }, ['filters']],
     [{ action: 'add_tag', value: 'x', filters: [], q: 5 }, ['q']],
     [{ action: 'add_tag', value: 'x', filters: [], q: 'q'.repeat(201) }, ['q']],
+    [{ action: 'add_tag', value: 'x', filters: ['nope:eq:1'], q: 'q'.repeat(201) }, ['filters', 'q']],
+    [{ action: 'add_tag', value: 'x', q: '  ' }, ['q']],
     [{ action: 'add_tag', value: 'x', filters: [], dry_run: 'yes' }, ['dry_run']],
     [{ action: 'add_tag', value: 'x', filters: [], then: 'delete' }, ['then']],
   ];
