@@ -81,6 +81,18 @@ parse_action(struct store_conn *c, struct bulk_request *q, const json_t *body, s
 	json_decref(tags);
 }
 
+/* The list's own check of p; its message under field if it refuses. */
+static void
+list_accepts(const struct entity *en, const struct list_params *p, const struct access *acc,
+	     const char *field, struct err *e)
+{
+	struct err qe = { 0 };
+
+	if (query_check(en, p, acc, &qe) != ERR_OK)
+		err_field(e, field, "%s", qe.msg);
+	err_clear(&qe);
+}
+
 static void
 parse_selection(struct bulk_request *q, const struct access *acc, struct err *e)
 {
@@ -123,10 +135,12 @@ parse_selection(struct bulk_request *q, const struct access *acc, struct err *e)
 		return;
 	}
 	q->list.q = json_string_value(text);
-	struct err qe = { 0 };
-	if (query_check(q->en, &q->list, acc, &qe) != ERR_OK)
-		err_field(e, q->list.q && strstr(qe.msg, "q ") == qe.msg ? "q" : "filters", "%s", qe.msg);
-	err_clear(&qe);
+	/* each part checked on its own, so its message goes under its name */
+	struct list_params filters_only = q->list;
+	filters_only.q = NULL;
+	list_accepts(q->en, &filters_only, acc, "filters", e);
+	if (q->list.q)
+		list_accepts(q->en, &(struct list_params){ .q = q->list.q }, acc, "q", e);
 }
 
 enum err_code
@@ -273,8 +287,9 @@ bulk_job_new(struct store *s, const struct bulk_request *q, const struct actor *
 	j->en = q->en;
 	j->action = q->action;
 	j->value = json_incref(q->value);
+	json_t *filters = json_object_get(q->body, "filters");
 	j->selection = q->ids ? json_pack("{s:I}", "ids", (json_int_t)n)
-			      : json_pack("{s:O,s:s?}", "filters", json_object_get(q->body, "filters") ?: json_array(),
+			      : json_pack("{s:o,s:s?}", "filters", filters ? json_incref(filters) : json_array(),
 					  "q", q->list.q);
 	j->who.user_id = who->user_id;
 	j->who.name = xstrdup(who->name ? who->name : "");

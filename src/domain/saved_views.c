@@ -64,12 +64,12 @@ check_name(json_t *p, struct err *e)
 	json_t *name = json_object_get(p, "name");
 	json_t *v = json_is_string(name) ? validate_value(&name_field, name, &why) : NULL;
 
-	if (v && json_is_string(v) && json_string_length(v) > 0)
+	if (json_is_string(v) && json_string_length(v) > 0) {
 		json_object_set_new(p, "name", v);
-	else
-		err_field(e, "name", "%s: one line of 1 to %d characters", why, VIEW_NAME_MAX);
-	if (v && !(json_is_string(v) && json_string_length(v) > 0))
-		json_decref(v);
+		return;
+	}
+	err_field(e, "name", "%s: one line of 1 to %d characters", why, VIEW_NAME_MAX);
+	json_decref(v);
 }
 
 enum err_code

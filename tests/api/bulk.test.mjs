@@ -148,6 +148,13 @@ test('jobs are seen by their user and admins only', async () => {
   for (const id of ['0', 'abc', '999999']) assertError(await sam.get(`/api/v1/bulk_jobs/${id}`), 404, 'not_found');
 });
 
+test('q alone chooses the records: the job records no filters', async () => {
+  const job = await follow(sam, await sam.post('/api/v1/customers/bulk', { action: 'add_tag', value: 'q only', q: 'Taipei' }));
+  assert.deepEqual(job.selection, { filters: [], q: 'Taipei' });
+  assert.deepEqual([job.status, job.total, job.changed], ['done', 1, 1]);
+  assert.ok((await customer(ids.sam[3])).tags.includes('q only'));
+});
+
 test('bad input: 4xx naming the problem, nothing written', async () => {
   const snap = await snapshot(alice, ['customers']);
   const jobsBefore = (await alice.get('/api/v1/audit?action=bulk_action')).json.data.length;
@@ -179,6 +186,8 @@ test('bad input: 4xx naming the problem, nothing written', async () => {
     [{ action: 'add_tag', value: 'x', filters: Array(21).fill('city:eq:台北') }, ['filters']],
     [{ action: 'add_tag', value: 'x', filters: [], q: 5 }, ['q']],
     [{ action: 'add_tag', value: 'x', filters: [], q: 'q'.repeat(201) }, ['q']],
+    [{ action: 'add_tag', value: 'x', filters: ['nope:eq:1'], q: 'q'.repeat(201) }, ['filters', 'q']],
+    [{ action: 'add_tag', value: 'x', q: '  ' }, ['q']],
     [{ action: 'add_tag', value: 'x', filters: [], dry_run: 'yes' }, ['dry_run']],
     [{ action: 'add_tag', value: 'x', filters: [], then: 'delete' }, ['then']],
   ];

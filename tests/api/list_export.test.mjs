@@ -96,7 +96,8 @@ test('bad parameters → 400 naming them; nothing exported or logged', async () 
     'colour=red', 'sort=notes', 'q=' + 'q'.repeat(201)]) {
     assertError(await root.get(`/api/v1/customers/export?${q}`), 400, 'bad_request');
   }
-  for (const q of ['ids=1,,2', `ids=${Array.from({ length: 1001 }, (_, i) => i + 1).join(',')}`, 'ids=-3']) {
+  for (const q of ['ids=1,,2', `ids=${Array.from({ length: 1001 }, (_, i) => i + 1).join(',')}`, 'ids=-3',
+    'ids=', 'ids=1,', 'ids=,1', 'ids=+1', 'ids=1%202', 'ids=99999999999999999999']) {
     assertError(await root.get(`/api/v1/customers?${q}`), 400, 'bad_request');
   }
   assert.equal((await root.get('/api/v1/audit?action=export')).json.data.length, before);
