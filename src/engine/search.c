@@ -626,13 +626,15 @@ have_hit(const json_t *out, const struct entity *en, int64_t id)
 	return false;
 }
 
+/* Append the hit on record id (its JSON text, len bytes) to out. */
 static void
-add_hit(json_t *out, const struct entity *en, struct stmt *st, double score, const char *field)
+add_hit(json_t *out, const struct entity *en, int64_t id, const char *text, size_t len,
+	double score, const char *field)
 {
-	json_t *rec = json_loadb(stmt_text(st, 0), stmt_len(st, 0), 0, NULL);
+	json_t *rec = json_loadb(text, len, 0, NULL);
 
 	json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
-					     "id", (json_int_t)stmt_int(st, 1), "score", score,
+					     "id", (json_int_t)id, "score", score,
 					     "matched_field", field, "record", rec ? rec : json_null()));
 }
 
@@ -673,7 +675,7 @@ phone_hits(struct store_conn *c, const struct entity *en, const struct search_qu
 			continue;
 		/* the whole number typed: before a number that merely ends so */
 		double score = strcmp(stmt_text(st, 3), q->phone[0]) == 0 ? 1000.0 : 500.0;
-		add_hit(out, en, st, score, stmt_text(st, 2));
+		add_hit(out, en, stmt_int(st, 1), stmt_text(st, 0), stmt_len(st, 0), score, stmt_text(st, 2));
 	}
 	stmt_finish(st);
 	return rc < 0 ? e->code : ERR_OK;
@@ -809,12 +811,8 @@ text_hits(struct store_conn *c, const struct entity *en, const struct search_que
 			err_clear(e);	/* gone meanwhile */
 			continue;
 		}
-		json_t *rec = json_loadb(text, len, 0, NULL);
+		add_hit(out, en, cands[i].id, text, len, cands[i].score, cands[i].field);
 		free(text);
-		json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
-						     "id", (json_int_t)cands[i].id, "score", cands[i].score,
-						     "matched_field", cands[i].field,
-						     "record", rec ? rec : json_null()));
 		added++;
 	}
 	free(cands);
