@@ -118,6 +118,15 @@ void import_row_release(struct import_row *r);
 struct row_source;
 enum err_code row_source_open(struct row_source **out, const struct import_options *o,
 			      csv_read_fn *src, void *src_ctx, struct buf *header, struct err *e);
+/* row_source_open in two steps, for a caller that looks at the header
+ * (or changes o->map) before the columns are mapped: start reads the
+ * header row (*out is set even when it fails), map maps it. */
+enum err_code row_source_start(struct row_source **out, const struct import_options *o,
+			       csv_read_fn *src, void *src_ctx, struct err *e);
+enum err_code row_source_map(struct row_source *rs, struct buf *header, struct err *e);
+/* The header row's cells (an empty array for vCards), and the encoding read. */
+json_t *row_source_header(const struct row_source *rs);
+const char *row_source_encoding(const struct row_source *rs);
 /* 1 = a row in *row, 0 = the end, <0 = the file cannot be read on. */
 int row_source_next(struct row_source *rs, struct import_row *row, struct err *e);
 void row_source_free(struct row_source *rs);

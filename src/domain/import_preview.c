@@ -30,36 +30,6 @@ try_job(struct store_conn *c, void *ctx, struct err *e)
 	return err_set(e, ERR_CONFLICT, "a preview writes nothing");
 }
 
-/* The header row's cells and the file's encoding (as the import reads
- * them); ERR_INVALID as the import would fail the file. */
-static enum err_code
-read_header(const struct import_options *o, const char *file, size_t len, json_t **cells,
-	    const char **encoding, struct err *e)
-{
-	struct csv_mem m = { file, len, 0 };
-	struct decoder *dec = decoder_new(o->encoding, csv_mem_read, &m);
-	struct csv_reader csv;
-	enum err_code rc = ERR_OK;
-
-	csv_reader_init(&csv, decoder_read, dec);
-	enum csv_result r = csv_next(&csv);
-	*cells = json_array();
-	*encoding = encoding_name(decoder_encoding(dec));
-	if (r == CSV_END)
-		rc = err_set(e, ERR_INVALID, "the file is empty: a header row naming the columns is needed");
-	else if (r == CSV_BAD)
-		rc = err_set(e, ERR_INVALID, "line %ld: the header row is malformed: %s", csv.row_line, csv.msg);
-	else if (r == CSV_IOERR)
-		rc = err_set(e, ERR_INVALID, "the file cannot be read (or converted from %s)", *encoding);
-	for (size_t i = 0; rc == ERR_OK && i < csv.nfields; i++) {
-		const char *h = csv_field(&csv, i, NULL);
-		json_array_append_new(*cells, json_string(i == 0 && !strncmp(h, "\xEF\xBB\xBF", 3) ? h + 3 : h));
-	}
-	csv_reader_release(&csv);
-	decoder_free(dec);
-	return rc;
-}
-
 /* Each column: its header, what it names by itself, where the map sends
  * it; and the map the import is to use, every header in it. */
 static json_t *
@@ -126,19 +96,17 @@ rows_json(const struct preview *p, bool csv)
 	return rows;
 }
 
-/* Read up to max rows into p->rows; the reader's failure (columns that
- * cannot be mapped, a file that cannot be read on) in fe. */
+/* Map the columns and read up to max rows into p->rows; the reader's
+ * failure (columns that cannot be mapped, a file that cannot be read on)
+ * in fe. */
 static void
-read_rows(struct preview *p, const struct import_options *o, const char *file, size_t len,
-	  size_t max, struct row_source **rs, struct err *fe)
+read_rows(struct preview *p, struct row_source *rs, size_t max, struct err *fe)
 {
-	struct csv_mem m = { file, len, 0 };
 	struct buf header;
-	int r = 1;
 
 	buf_init(&header, CSV_MAX_ROW * 2);
-	if (row_source_open(rs, o, csv_mem_read, &m, &header, fe) == ERR_OK) {
-		while (p->nrows < max && (r = row_source_next(*rs, &p->rows[p->nrows], fe)) == 1)
+	if (row_source_map(rs, &header, fe) == ERR_OK) {
+		while (p->nrows < max && row_source_next(rs, &p->rows[p->nrows], fe) == 1)
 			p->nrows++;
 		import_row_release(&p->rows[p->nrows]);	/* the one not taken */
 	}
@@ -154,21 +122,27 @@ import_preview(struct import_run *run, const char *file, size_t len, size_t max_
 	const char *encoding = "UTF-8";
 	json_t *cells = NULL, *map = json_object(), *cols = NULL;
 	struct preview p = { .run = &tried, .outcomes = json_array() };
+	struct csv_mem m = { file, len, 0 };
 	struct row_source *rs = NULL;
 	struct err fe = { 0 };
 	enum err_code rc = ERR_OK;
 
 	*out = NULL;
 	p.rows = xcalloc(max_rows + 1, sizeof(*p.rows));
-	if (csv && (rc = read_header(&run->o, file, len, &cells, &encoding, e)) != ERR_OK)
+	/* the import's own reader: its header first, then the rows with
+	 * every header mapped */
+	if ((rc = row_source_start(&rs, &tried.o, csv_mem_read, &m, e)) != ERR_OK)
 		goto done;
+	if (csv) {
+		cells = row_source_header(rs);
+		encoding = row_source_encoding(rs);
+	}
 	cols = csv ? columns_of(&run->o, cells, map) : json_array();
 	*out = json_pack("{s:s,s:s,s:O,s:O,s:o}", "entity", run->o.en->def->name, "encoding", encoding,
 			 "columns", cols, "map", map,
 			 "total", csv ? json_integer(import_count_rows(file, len)) : json_null());
-	/* the rows through the import's own reader, with every header mapped */
 	tried.o.map = map;
-	read_rows(&p, &tried.o, file, len, max_rows, &rs, &fe);
+	read_rows(&p, rs, max_rows, &fe);
 	if (fe.code != ERR_OK) {
 		/* the columns as they are cannot be imported: say why, no rows */
 		json_object_set_new(*out, "problem", json_pack("{s:s,s:O?}", "message", fe.msg, "fields", fe.fields));

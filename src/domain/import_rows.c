@@ -221,17 +221,17 @@ map_columns(struct row_source *rs, struct buf *header, struct err *e)
 }
 
 enum err_code
-row_source_open(struct row_source **out, const struct import_options *o, csv_read_fn *src,
-		void *src_ctx, struct buf *header, struct err *e)
+row_source_start(struct row_source **out, const struct import_options *o, csv_read_fn *src,
+		 void *src_ctx, struct err *e)
 {
 	struct row_source *rs = xcalloc(1, sizeof(*rs));
 	enum err_code rc = ERR_OK;
 
 	rs->o = o;
 	rs->dec = decoder_new(o->format == IMPORT_VCARD ? ENC_UTF8 : o->encoding, src, src_ctx);
+	*out = rs;
 	if (o->format == IMPORT_VCARD) {
 		rs->vr = vcard_reader_new(decoder_read, rs->dec);
-		*out = rs;
 		return ERR_OK;
 	}
 	csv_reader_init(&rs->csv, decoder_read, rs->dec);
@@ -244,10 +244,40 @@ row_source_open(struct row_source **out, const struct import_options *o, csv_rea
 	else if (r == CSV_IOERR)
 		rc = err_set(e, ERR_INVALID, "the file cannot be read (or converted from %s)",
 			     encoding_name(decoder_encoding(rs->dec)));
-	else
-		rc = map_columns(rs, header, e);
-	*out = rs;
 	return rc;
+}
+
+json_t *
+row_source_header(const struct row_source *rs)
+{
+	json_t *cells = json_array();
+
+	for (size_t i = 0; !rs->vr && i < rs->csv.nfields; i++) {
+		const char *h = csv_field(&rs->csv, i, NULL);
+		json_array_append_new(cells, json_string(i == 0 && !strncmp(h, "\xEF\xBB\xBF", 3) ? h + 3 : h));
+	}
+	return cells;
+}
+
+const char *
+row_source_encoding(const struct row_source *rs)
+{
+	return encoding_name(decoder_encoding(rs->dec));
+}
+
+enum err_code
+row_source_map(struct row_source *rs, struct buf *header, struct err *e)
+{
+	return rs->vr ? ERR_OK : map_columns(rs, header, e);
+}
+
+enum err_code
+row_source_open(struct row_source **out, const struct import_options *o, csv_read_fn *src,
+		void *src_ctx, struct buf *header, struct err *e)
+{
+	if (row_source_start(out, o, src, src_ctx, e) != ERR_OK)
+		return e->code;
+	return row_source_map(*out, header, e);
 }
 
 void

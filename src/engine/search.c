@@ -613,18 +613,15 @@ have_hit(const json_t *out, const struct entity *en, int64_t id)
 	return false;
 }
 
+/* Append the hit on record id (its JSON text, len bytes) to out. */
 static void
-add_hit(json_t *out, const struct entity *en, struct stmt *st, double score, const char *field)
+add_hit(json_t *out, const struct entity *en, int64_t id, const char *text, size_t len,
+	double score, const char *field)
 {
-	struct buf text;
-	json_t *rec = NULL;
+	json_t *rec = json_loadb(text, len, 0, NULL);
 
-	buf_init(&text, RECORD_JSON_MAX);
-	if (record_json_append(&text, st, 0) == 0)
-		rec = json_loadb(text.data, text.len, 0, NULL);
-	buf_release(&text);
 	json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
-					     "id", (json_int_t)stmt_int(st, RECORD_JSON_COLUMNS - 1), "score", score,
+					     "id", (json_int_t)id, "score", score,
 					     "matched_field", field, "record", rec ? rec : json_null()));
 }
 
@@ -665,7 +662,12 @@ phone_hits(struct store_conn *c, const struct entity *en, const struct search_qu
 			continue;
 		/* the whole number typed: before a number that merely ends so */
 		double score = strcmp(stmt_text(st, RECORD_JSON_COLUMNS + 1), q->phone[0]) == 0 ? 1000.0 : 500.0;
-		add_hit(out, en, st, score, stmt_text(st, RECORD_JSON_COLUMNS));
+		struct buf text;
+		buf_init(&text, RECORD_JSON_MAX);
+		if (record_json_append(&text, st, 0) == 0)
+			add_hit(out, en, stmt_int(st, RECORD_JSON_COLUMNS - 1), text.data, text.len, score,
+				stmt_text(st, RECORD_JSON_COLUMNS));
+		buf_release(&text);
 	}
 	stmt_finish(st);
 	return rc < 0 ? e->code : ERR_OK;
@@ -801,12 +803,8 @@ text_hits(struct store_conn *c, const struct entity *en, const struct search_que
 			err_clear(e);	/* gone meanwhile */
 			continue;
 		}
-		json_t *rec = json_loadb(text, len, 0, NULL);
+		add_hit(out, en, cands[i].id, text, len, cands[i].score, cands[i].field);
 		free(text);
-		json_array_append_new(out, json_pack("{s:s,s:I,s:f,s:s?,s:o}", "entity", en->def->name,
-						     "id", (json_int_t)cands[i].id, "score", cands[i].score,
-						     "matched_field", cands[i].field,
-						     "record", rec ? rec : json_null()));
 		added++;
 	}
 	free(cands);
