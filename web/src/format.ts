@@ -141,3 +141,10 @@ export function progressPercent(processed: number, total: number | null | undefi
   if (!total || total <= 0) return 0;
   return Math.max(0, Math.min(100, Math.round((processed / total) * 100)));
 }
+
+/** Percent done of a background job (an import, a bulk action): 100 once
+ *  it is done (its total may not be known), 0 without a job. */
+export function jobPercent(job: { status: string; processed: number; total: number | null } | null | undefined): number {
+  if (!job) return 0;
+  return job.status === 'done' ? 100 : progressPercent(job.processed, job.total);
+}
