@@ -73,12 +73,17 @@ export function highlight(text: string, query: string): Segment[] {
       i = lower.indexOf(w, i + w.length);
     }
   }
+  return segments(s.split(''), marks);
+}
+
+/** Characters as runs of marked and unmarked text (marks[i]: chars[i] is a hit). */
+export function segments(chars: string[], marks: boolean[]): Segment[] {
   const out: Segment[] = [];
-  for (let i = 0; i < s.length; i++) {
+  chars.forEach((c, i) => {
     const last = out[out.length - 1];
-    if (last && last.hit === marks[i]) last.text += s[i];
-    else out.push({ text: s[i], hit: marks[i] });
-  }
+    if (last && last.hit === marks[i]) last.text += c;
+    else out.push({ text: c, hit: marks[i] });
+  });
   return out;
 }
 
