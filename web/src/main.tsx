@@ -16,13 +16,15 @@ import './style.css';
 
 async function loadSession(user: User, csrf: string) {
   setCsrf(csrf);
-  let perms: RoleTable = {};
-  try {
-    const roles = await get<{ data: { role: string; entities: RoleTable }[] }>('/api/v1/roles');
-    perms = roles.data.find((r) => r.role === user.role)?.entities || {};
-  } catch { /* no table: the navigation shows nothing optional */ }
-  // the user's preferences follow them from browser to browser
-  startSession({ user, csrf, perms, booting: false }, await fetchPreferences());
+  // the role table and the user's preferences (which follow them from
+  // browser to browser) side by side: neither needs the other
+  const [perms, prefs] = await Promise.all([
+    get<{ data: { role: string; entities: RoleTable }[] }>('/api/v1/roles')
+      .then((roles) => roles.data.find((r) => r.role === user.role)?.entities || {},
+        (): RoleTable => ({})), // no table: the navigation shows nothing optional
+    fetchPreferences(),
+  ]);
+  startSession({ user, csrf, perms, booting: false }, prefs);
 }
 
 async function boot() {
