@@ -1,7 +1,7 @@
 // The Guanxi web UI: sign-in, the shell (navigation by role, language,
 // theme, time zone, global search) and hash routes to the screens.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, get, post, setCsrf, setUnauthorizedHandler } from './api';
 import { applyTheme, getState, setState, t, useStore, can, fetchPreferences, startSession, type RoleTable, type User } from './state';
 import { LOCALES } from './i18n';
@@ -200,7 +200,7 @@ function Route({ hash }: { hash: string }) {
 function Preferences() {
   const s = useStore();
   const [saved, setSaved] = useState<string | null>(null);
-  const zones = timeZones();
+  const zones = useMemo(timeZones, []); // the runtime's ~400 zones, not again on each render
   return (
     <section>
       <h1>{t('prefs.title')}</h1>
