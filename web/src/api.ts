@@ -7,6 +7,7 @@ export class ApiError extends Error {
   code: string;
   fields: Record<string, string>;
   body: any;
+  retryAfter?: number; // seconds, from a Retry-After header (429, 503)
   constructor(status: number, code: string, message: string, fields: Record<string, string> = {}, body: any = null) {
     super(message);
     this.status = status;
@@ -71,7 +72,7 @@ function failed(res: Response, json: any, quiet401?: boolean): ApiError {
   const retry = res.headers.get('Retry-After');
   const e = new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText,
     err.fields || {}, json);
-  if (retry) (e as any).retryAfter = Number(retry);
+  if (retry) e.retryAfter = Number(retry);
   if (res.status === 401 && !quiet401 && onUnauthorized) onUnauthorized();
   return e;
 }

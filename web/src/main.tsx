@@ -66,7 +66,7 @@ function Login() {
       } else if (err instanceof ApiError && err.status === 401) {
         setMsg(t('login.failed'));
       } else if (err instanceof ApiError && err.status === 429) {
-        const s = Number((err as any).retryAfter) || 900;
+        const s = err.retryAfter || 900;
         setMsg(t('login.locked', { minutes: Math.max(1, Math.ceil(s / 60)) }));
       } else setError(err);
     } finally {
