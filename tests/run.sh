@@ -38,6 +38,14 @@ last_count() {
     echo "${n:-0}"
 }
 
+# Passed and failed tests from a node --test TAP file (cancelled count as
+# failed); prints "PASS FAIL" (creates an empty FILE if node left none).
+tap_counts() {
+    local file=$1
+    [ -f "$file" ] || : >"$file"
+    echo "$(last_count '# pass ' "$file") $(( $(last_count '# fail ' "$file") + $(last_count '# cancelled ' "$file") ))"
+}
+
 suite_done() {  # NAME PASS FAIL [NOTE]
     local name=$1 pass=$2 fail=$3 note=${4:-}
     TOTAL_PASS=$((TOTAL_PASS + pass))
@@ -119,7 +127,7 @@ run_api() {
         suite_done "$name" 0 1 "no node"
         return
     fi
-    local tap="$TMP/$name.tap" rc pass fail cancelled
+    local tap="$TMP/$name.tap" rc pass fail
     local extra=()
     [ "$#" -gt 0 ] && extra=("$@")
     # spec for people on stdout, TAP to a file for counting.
@@ -129,11 +137,7 @@ run_api() {
             --test-reporter=tap --test-reporter-destination="$tap" \
             "${API_FILES[@]}" </dev/null
     rc=$?
-    [ -f "$tap" ] || : >"$tap"
-    pass=$(last_count '# pass ' "$tap")
-    fail=$(last_count '# fail ' "$tap")
-    cancelled=$(last_count '# cancelled ' "$tap")
-    fail=$((fail + cancelled))
+    read -r pass fail < <(tap_counts "$tap")
     local note=""
     if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
         fail=1
@@ -186,16 +190,12 @@ run_ui_e2e() {
         suite_done ui-e2e 0 0 "no test files in tests/e2e/"
         return
     fi
-    local tap="$TMP/e2e.tap" rc pass fail cancelled note=""
+    local tap="$TMP/e2e.tap" rc pass fail note=""
     env GUANXI_BIN="$ROOT/build/guanxi" NO_COLOR=1 timeout -k 10 "$UI_TIMEOUT" \
         node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
             --test-reporter=tap --test-reporter-destination="$tap" "${files[@]}" </dev/null
     rc=$?
-    [ -f "$tap" ] || : >"$tap"
-    pass=$(last_count '# pass ' "$tap")
-    fail=$(last_count '# fail ' "$tap")
-    cancelled=$(last_count '# cancelled ' "$tap")
-    fail=$((fail + cancelled))
+    read -r pass fail < <(tap_counts "$tap")
     if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; note="node exited with $rc"; fi
     suite_done ui-e2e "$pass" "$fail" "$note"
 }

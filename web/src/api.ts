@@ -7,6 +7,7 @@ export class ApiError extends Error {
   code: string;
   fields: Record<string, string>;
   body: any;
+  retryAfter?: number; // seconds, from a Retry-After header (429, 503)
   constructor(status: number, code: string, message: string, fields: Record<string, string> = {}, body: any = null) {
     super(message);
     this.status = status;
@@ -42,20 +43,27 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
     headers['Content-Type'] = 'application/json';
   }
   if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
-  let res: Response;
+  const res = await send(path, { method, headers, body, credentials: 'same-origin', signal: opts.signal });
+  const json = await jsonBody(res);
+  if (!res.ok) throw failed(res, json, opts.quiet401);
+  return json as T;
+}
+
+/** fetch(), a network failure as ApiError (status 0); an abort stays an AbortError. */
+async function send(path: string, init: RequestInit): Promise<Response> {
   try {
-    res = await fetch(path, { method, headers, body, credentials: 'same-origin', signal: opts.signal });
+    return await fetch(path, init);
   } catch (e: any) {
     if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', String(e && e.message || e));
   }
+}
+
+/** The answer's body as JSON (null if empty or not JSON). */
+async function jsonBody(res: Response): Promise<any> {
   const text = await res.text();
-  let json: any = null;
-  if (text) {
-    try { json = JSON.parse(text); } catch { json = null; }
-  }
-  if (!res.ok) throw failed(res, json, opts.quiet401);
-  return json as T;
+  if (!text) return null;
+  try { return JSON.parse(text); } catch { return null; }
 }
 
 /** The ApiError of an answer that is not 2xx (json: its body, if any). */
@@ -64,7 +72,7 @@ function failed(res: Response, json: any, quiet401?: boolean): ApiError {
   const retry = res.headers.get('Retry-After');
   const e = new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText,
     err.fields || {}, json);
-  if (retry) (e as any).retryAfter = Number(retry);
+  if (retry) e.retryAfter = Number(retry);
   if (res.status === 401 && !quiet401 && onUnauthorized) onUnauthorized();
   return e;
 }
@@ -72,19 +80,8 @@ function failed(res: Response, json: any, quiet401?: boolean): ApiError {
 /** Download a file (an export) as a Blob, telling onBytes how much has
  *  come so far; errors as ApiError like call(). */
 export async function fetchFile(path: string, onBytes?: (n: number) => void, signal?: AbortSignal): Promise<Blob> {
-  let res: Response;
-  try {
-    res = await fetch(path, { credentials: 'same-origin', signal });
-  } catch (e: any) {
-    if (e && e.name === 'AbortError') throw e;
-    throw new ApiError(0, 'network', String(e && e.message || e));
-  }
-  if (!res.ok) {
-    const text = await res.text();
-    let json: any = null;
-    try { json = JSON.parse(text); } catch { json = null; }
-    throw failed(res, json);
-  }
+  const res = await send(path, { credentials: 'same-origin', signal });
+  if (!res.ok) throw failed(res, await jsonBody(res));
   const type = res.headers.get('Content-Type') || 'application/octet-stream';
   if (!res.body) return new Blob([await res.arrayBuffer()], { type });
   const reader = res.body.getReader();

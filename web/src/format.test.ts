@@ -1,7 +1,7 @@
 // Formatters and the pure helpers of the screens.
 import { expect, test } from 'vitest';
 import {
-  csvRows, progressPercent, filterParam, formatDate, formatDateTime, formatMoney, formatNumber, highlight, isMasked,
+  csvRows, jobPercent, progressPercent, filterParam, formatDate, formatDateTime, formatMoney, formatNumber, highlight, isMasked,
   looksLikeIdentifier, parseFilterParam, safeTimeZone, timeZones,
 } from './format';
 
@@ -78,4 +78,12 @@ test('progressPercent', () => {
   expect(progressPercent(50, 200)).toBe(25);
   expect(progressPercent(5, 0)).toBe(0);
   expect(progressPercent(300, 200)).toBe(100);
+});
+
+test('jobPercent', () => {
+  expect(jobPercent(null)).toBe(0);
+  expect(jobPercent({ status: 'running', processed: 50, total: 200 })).toBe(25);
+  expect(jobPercent({ status: 'running', processed: 50, total: null })).toBe(0);
+  expect(jobPercent({ status: 'done', processed: 7, total: null })).toBe(100);
+  expect(jobPercent({ status: 'failed', processed: 50, total: 200 })).toBe(25);
 });

@@ -73,12 +73,17 @@ export function highlight(text: string, query: string): Segment[] {
       i = lower.indexOf(w, i + w.length);
     }
   }
+  return segments(s.split(''), marks);
+}
+
+/** Characters as runs of marked and unmarked text (marks[i]: chars[i] is a hit). */
+export function segments(chars: string[], marks: boolean[]): Segment[] {
   const out: Segment[] = [];
-  for (let i = 0; i < s.length; i++) {
+  chars.forEach((c, i) => {
     const last = out[out.length - 1];
-    if (last && last.hit === marks[i]) last.text += s[i];
-    else out.push({ text: s[i], hit: marks[i] });
-  }
+    if (last && last.hit === marks[i]) last.text += c;
+    else out.push({ text: c, hit: marks[i] });
+  });
   return out;
 }
 
@@ -140,4 +145,11 @@ export function csvRows(text: string, max = 6): string[][] {
 export function progressPercent(processed: number, total: number | null | undefined): number {
   if (!total || total <= 0) return 0;
   return Math.max(0, Math.min(100, Math.round((processed / total) * 100)));
+}
+
+/** Percent done of a background job (an import, a bulk action): 100 once
+ *  it is done (its total may not be known), 0 without a job. */
+export function jobPercent(job: { status: string; processed: number; total: number | null } | null | undefined): number {
+  if (!job) return 0;
+  return job.status === 'done' ? 100 : progressPercent(job.processed, job.total);
 }

@@ -1,7 +1,7 @@
 // The Guanxi web UI: sign-in, the shell (navigation by role, language,
 // theme, time zone, global search) and hash routes to the screens.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, get, post, setCsrf, setUnauthorizedHandler } from './api';
 import { applyTheme, getState, setState, t, useStore, can, fetchPreferences, startSession, type RoleTable, type User } from './state';
 import { LOCALES } from './i18n';
@@ -16,13 +16,15 @@ import './style.css';
 
 async function loadSession(user: User, csrf: string) {
   setCsrf(csrf);
-  let perms: RoleTable = {};
-  try {
-    const roles = await get<{ data: { role: string; entities: RoleTable }[] }>('/api/v1/roles');
-    perms = roles.data.find((r) => r.role === user.role)?.entities || {};
-  } catch { /* no table: the navigation shows nothing optional */ }
-  // the user's preferences follow them from browser to browser
-  startSession({ user, csrf, perms, booting: false }, await fetchPreferences());
+  // the role table and the user's preferences (which follow them from
+  // browser to browser) side by side: neither needs the other
+  const [perms, prefs] = await Promise.all([
+    get<{ data: { role: string; entities: RoleTable }[] }>('/api/v1/roles')
+      .then((roles) => roles.data.find((r) => r.role === user.role)?.entities || {},
+        (): RoleTable => ({})), // no table: the navigation shows nothing optional
+    fetchPreferences(),
+  ]);
+  startSession({ user, csrf, perms, booting: false }, prefs);
 }
 
 async function boot() {
@@ -64,7 +66,7 @@ function Login() {
       } else if (err instanceof ApiError && err.status === 401) {
         setMsg(t('login.failed'));
       } else if (err instanceof ApiError && err.status === 429) {
-        const s = Number((err as any).retryAfter) || 900;
+        const s = err.retryAfter || 900;
         setMsg(t('login.locked', { minutes: Math.max(1, Math.ceil(s / 60)) }));
       } else setError(err);
     } finally {
@@ -198,7 +200,7 @@ function Route({ hash }: { hash: string }) {
 function Preferences() {
   const s = useStore();
   const [saved, setSaved] = useState<string | null>(null);
-  const zones = timeZones();
+  const zones = useMemo(timeZones, []); // the runtime's ~400 zones, not again on each render
   return (
     <section>
       <h1>{t('prefs.title')}</h1>

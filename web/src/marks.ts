@@ -1,7 +1,7 @@
 // The search answer's highlight (code-point ranges of the matched field,
 // found by the server in the index's search form, so 客户 marks 客戶) as
 // text segments to render with <mark>. No DOM here: Vitest tests it.
-import type { Segment } from './format';
+import { segments, type Segment } from './format';
 
 export interface Highlight { field: string; text: string; offset: number; length: number; ranges: [number, number][] }
 
@@ -12,15 +12,8 @@ export function markSegments(h: Highlight): Segment[] {
   const chars = Array.from(h.text ?? '');
   const marks = new Array<boolean>(chars.length).fill(false);
   for (const [a, b] of h.ranges || []) for (let i = Math.max(0, a); i < Math.min(b, chars.length); i++) marks[i] = true;
-  const out: Segment[] = [];
-  if (h.offset > 0) out.push({ text: '…', hit: false });
-  chars.forEach((c, i) => {
-    const last = out[out.length - 1];
-    if (last && last.hit === marks[i] && last.text !== '…') last.text += c;
-    else out.push({ text: c, hit: marks[i] });
-  });
-  if (h.offset + chars.length < h.length) out.push({ text: '…', hit: false });
-  return out;
+  const cut = (yes: boolean): Segment[] => (yes ? [{ text: '…', hit: false }] : []);
+  return [...cut(h.offset > 0), ...segments(chars, marks), ...cut(h.offset + chars.length < h.length)];
 }
 
 /** Is the highlight the whole of text (so it can mark that text where it

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post } from '../api';
 import { t, useStore } from '../state';
-import { formatNumber, progressPercent } from '../format';
+import { formatNumber, jobPercent } from '../format';
 import { ErrorBox, Notice } from '../ui';
 import { bulkBody, bulkValueOk, selectedCount, type BulkAction, type ListState, type Selection } from '../listState';
 
@@ -68,7 +68,7 @@ export function BulkActions({ entity, selection, state, onFinished }: Props) {
   }
 
   const n = (x: number) => formatNumber(x, s.locale);
-  const pct = job ? (job.status === 'done' ? 100 : progressPercent(job.processed, job.total)) : 0;
+  const pct = jobPercent(job);
   return (
     <section class="card bulk" aria-labelledby="bulk-title">
       <h2 id="bulk-title">{t('bulk.title')}</h2>

@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, get, post, qs } from '../api';
 import { t, useStore } from '../state';
-import { csvRows, formatNumber, progressPercent, type Locale } from '../format';
+import { csvRows, formatNumber, jobPercent, type Locale } from '../format';
 import { fieldLabel } from '../i18n';
 import { buildMap, clashes, faultyCells, IDENTIFIER_COLUMNS, multipart, outcomeCounts, targets, type Preview } from '../importmap';
 import { ErrorBox, Notice, type FieldMeta } from '../ui';
@@ -193,7 +193,7 @@ export function Import() {
     } catch (e) { setError(e); }
   }
 
-  const pct = job ? (job.status === 'done' ? 100 : progressPercent(job.processed, job.total)) : 0;
+  const pct = jobPercent(job);
   return (
     <section aria-labelledby="imp-title">
       <h1 id="imp-title">{t('imp.title')}</h1>
