@@ -23,6 +23,14 @@ void engine_close(struct store *s);
  * transaction). */
 enum err_code schema_sync(struct store_conn *c, struct err *e);
 
+/* A bulk load (demo, a large import) into entity tables: engine_bulk_begin
+ * defers the plain indexes of each named table and of the search index's
+ * phone numbers (store_defer_indexes); engine_bulk_end builds them again.
+ * Both run inside a write. */
+enum err_code engine_bulk_begin(struct store_conn *c, const char *const *entities, size_t n,
+				struct err *e);
+enum err_code engine_bulk_end(struct store_conn *c, struct err *e);
+
 /* What schema_sync derives beyond tables (a search index, the records'
  * docs) notes the form it was built in under a name, so that a start
  * rebuilds it only when its form changed. *same: the stored form is form. */

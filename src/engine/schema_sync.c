@@ -221,6 +221,21 @@ schema_sync(struct store_conn *c, struct err *e)
 	return search_sync(c, e);
 }
 
+enum err_code
+engine_bulk_begin(struct store_conn *c, const char *const *entities, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (store_defer_indexes(c, entities[i], e) != ERR_OK)
+			return e->code;
+	return search_defer_indexes(c, e);
+}
+
+enum err_code
+engine_bulk_end(struct store_conn *c, struct err *e)
+{
+	return store_restore_indexes(c, e);
+}
+
 struct migrate_job {
 	int applied;
 };
@@ -230,7 +245,8 @@ migrate_job_run(struct store_conn *c, void *ctx, struct err *e)
 {
 	struct migrate_job *j = ctx;
 
-	if (migrations_apply(c, &j->applied, e) != ERR_OK)
+	/* a bulk load that died midway left indexes deferred */
+	if (migrations_apply(c, &j->applied, e) != ERR_OK || store_restore_indexes(c, e) != ERR_OK)
 		return e->code;
 	return schema_sync(c, e);
 }

@@ -426,6 +426,12 @@ search_sync(struct store_conn *c, struct err *e)
 	return ERR_OK;
 }
 
+enum err_code
+search_defer_indexes(struct store_conn *c, struct err *e)
+{
+	return store_defer_indexes(c, "search_phones", e);
+}
+
 /* ---- queries ---- */
 
 static bool

@@ -130,6 +130,9 @@ static const char *const steps[] = {
 	" processed INTEGER NOT NULL DEFAULT 0, changed INTEGER NOT NULL DEFAULT 0,"
 	" skipped INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
 	" errors TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);",
+	/* 14: indexes a bulk load dropped, to be built again when it ends
+	 * (store_defer_indexes) */
+	"CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);",
 };
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include "store/store.h"
 #include "store/sqlite_fts.h"
@@ -650,6 +651,81 @@ store_table_has_column(struct store_conn *c, const char *table, const char *col)
 {
 	return sqlite3_table_column_metadata(c->db, NULL, table, col,
 					     NULL, NULL, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* ---- bulk loads: indexes deferred ---- */
+
+#define INDEX_SQL_MAX (1 << 20)
+
+enum err_code
+store_defer_indexes(struct store_conn *c, const char *table, struct err *e)
+{
+	/* sql IS NULL: the indexes of PRIMARY KEY and UNIQUE constraints */
+	if (sqlite3_get_autocommit(c->db))
+		return err_set(e, ERR_INTERNAL, "indexes are deferred inside a write");
+	struct stmt *st = store_prepare(c, "INSERT OR IGNORE INTO deferred_indexes (name, sql) "
+					"SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+					"AND tbl_name = ? AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'", e);
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, table);
+	if (stmt_run(st, e) != ERR_OK)
+		return e->code;
+	st = store_prepare(c, "SELECT name FROM deferred_indexes d WHERE EXISTS "
+			   "(SELECT 1 FROM sqlite_master m WHERE m.name = d.name AND m.tbl_name = ?)", e);
+	if (!st)
+		return e->code;
+	stmt_bind_str(st, 1, table);
+	struct buf drops;
+	int rc;
+	buf_init(&drops, INDEX_SQL_MAX);
+	while ((rc = stmt_step(st, e)) == 1)
+		if (buf_printf(&drops, "DROP INDEX \"%s\";", stmt_text(st, 0)) < 0) {
+			err_set(e, ERR_INTERNAL, "too many indexes on %s", table);
+			rc = -1;
+			break;
+		}
+	stmt_finish(st);
+	enum err_code code = rc < 0 ? e->code : store_exec(c, drops.data ? drops.data : "", e);
+	buf_release(&drops);
+	return code;
+}
+
+enum err_code
+store_restore_indexes(struct store_conn *c, struct err *e)
+{
+	struct stmt *st = store_prepare(c, "SELECT sql FROM deferred_indexes ORDER BY name", e);
+	struct buf creates;
+	int rc;
+
+	if (!st)
+		return e->code;
+	buf_init(&creates, INDEX_SQL_MAX);
+	while ((rc = stmt_step(st, e)) == 1) {
+		/* "CREATE INDEX x ON ..." made idempotent: schema_sync may
+		 * have built an entity's index again already */
+		const char *sql = stmt_text(st, 0);
+		if (buf_printf(&creates, "CREATE INDEX IF NOT EXISTS %s;", sql + strlen("CREATE INDEX ")) < 0) {
+			rc = -1;
+			err_set(e, ERR_INTERNAL, "too many deferred indexes");
+			break;
+		}
+	}
+	stmt_finish(st);
+	if (rc < 0 || !creates.len) {
+		buf_release(&creates);
+		return rc < 0 ? e->code : ERR_OK;
+	}
+	/* the sorts of CREATE INDEX may use a helper thread each */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	char threads[64];
+	snprintf(threads, sizeof(threads), "PRAGMA threads=%ld;", cores > 1 ? (cores > 4 ? 4 : cores) : 0);
+	buf_adds(&creates, "DELETE FROM deferred_indexes; PRAGMA threads=0;");
+	enum err_code code = store_exec(c, threads, e);
+	if (code == ERR_OK)
+		code = store_exec(c, creates.data, e);
+	buf_release(&creates);
+	return code;
 }
 
 /* ---- dialect ---- */

@@ -97,6 +97,15 @@ enum err_code store_exec(struct store_conn *c, const char *sql, struct err *e);
 int64_t store_last_id(struct store_conn *c);
 int store_changes(struct store_conn *c);
 
+/* Bulk loads. Inside a write, store_defer_indexes() drops the indexes of
+ * table that enforce no rule (not UNIQUE), keeping their definitions in
+ * the same transaction, so that a load does not update each of them row
+ * by row; store_restore_indexes() builds every deferred index again, one
+ * sort each. The engine restores them whenever it opens the store, so a
+ * load that died midway leaves no index missing. */
+enum err_code store_defer_indexes(struct store_conn *c, const char *table, struct err *e);
+enum err_code store_restore_indexes(struct store_conn *c, struct err *e);
+
 /* Dialect: SQL fragments the engine splices into its queries. */
 enum store_class { SC_TEXT, SC_INTEGER, SC_REAL };
 const char *store_sql_type(enum store_class sc);

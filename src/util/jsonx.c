@@ -141,7 +141,7 @@ jsonx_append(struct buf *b, const json_t *v)
 	case JSON_STRING:
 		return jsonx_append_string(b, json_string_value(v), json_string_length(v));
 	case JSON_INTEGER:
-		return buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf_add_int(b, json_integer_value(v));
 	case JSON_TRUE:
 		return buf_adds(b, "true");
 	case JSON_FALSE:
