@@ -351,15 +351,6 @@ bulk_job_record(struct store_conn *c, void *job, struct err *e)
 	return rc;
 }
 
-/* Run one statement, cached, with no parameters (savepoints). */
-static enum err_code
-sql(struct store_conn *c, const char *text, struct err *e)
-{
-	struct stmt *st = store_prepare(c, text, e);
-
-	return st ? stmt_run(st, e) : e->code;
-}
-
 /* The change one record needs: a new patch, or NULL if it has it already. */
 static json_t *
 patch_for(const struct bulk_job *j, const json_t *rec)
@@ -428,22 +419,20 @@ static enum err_code
 one(struct wtx *w, struct bulk_job *j, int64_t id, struct err *e)
 {
 	struct err re = { 0 };
-	enum err_code rc;
+	struct store_savepoint sp;
 
-	if ((rc = sql(w->c, "SAVEPOINT bulk_record", e)) != ERR_OK)
-		return rc;
+	if (store_savepoint(w->c, &sp, e) != ERR_OK)
+		return e->code;
 	int r = apply(w, j, id, &re);
 	if (r >= 0) {
 		j->changed += r;
 		j->skipped += !r;
-		return sql(w->c, "RELEASE bulk_record", e);
+		return store_savepoint_release(w->c, &sp, e);
 	}
 	j->failed++;
 	add_error(j, id, &re);
 	err_clear(&re);
-	if ((rc = sql(w->c, "ROLLBACK TO bulk_record", e)) == ERR_OK)
-		rc = sql(w->c, "RELEASE bulk_record", e);
-	return rc;
+	return store_savepoint_rollback(w->c, &sp, e);
 }
 
 static enum err_code

@@ -35,19 +35,6 @@ struct importer {
 	bool retry;		/* a row failed without one: run the job again */
 };
 
-/* Run one cached statement with no result (savepoints). */
-static enum err_code
-exec_cached(struct store_conn *c, const char *sql, struct err *e)
-{
-	struct stmt *st = store_prepare(c, sql, e);
-
-	if (!st)
-		return e->code;
-	int rc = stmt_step(st, e);
-	stmt_finish(st);
-	return rc < 0 ? e->code : ERR_OK;
-}
-
 static enum err_code
 log_record(struct wtx *w, struct importer *im, const char *entity, int64_t id,
 	   const char *action, const json_t *prior, struct err *e)
@@ -279,16 +266,14 @@ try_row(struct wtx *w, struct importer *im, const struct import_row *row, enum o
 	struct err *re, struct err *e)
 {
 	int64_t seq = im->seq;
-	enum err_code rc;
+	struct store_savepoint sp;
 
-	if ((rc = exec_cached(w->c, "SAVEPOINT import_row", e)) != ERR_OK)
-		return rc;
+	if (store_savepoint(w->c, &sp, e) != ERR_OK)
+		return e->code;
 	if (apply_row(w, im, row, out, re) == ERR_OK)
-		return exec_cached(w->c, "RELEASE import_row", e);
+		return store_savepoint_release(w->c, &sp, e);
 	im->seq = seq;
-	if ((rc = exec_cached(w->c, "ROLLBACK TO import_row", e)) == ERR_OK)
-		rc = exec_cached(w->c, "RELEASE import_row", e);
-	return rc;
+	return store_savepoint_rollback(w->c, &sp, e);
 }
 
 /* One row (in its own savepoint once careful); a failure is recorded,

@@ -651,7 +651,10 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		bind_add(b, &text_field, v);
 	}
 	if (text && *text) {
-		if ((rc = search_query_parse(text, &sq, e)) != ERR_OK)
+		/* a write job's list (a bulk action's selection) reads its
+		 * own index writes */
+		if ((rc = search_query_parse(text, &sq, e)) != ERR_OK ||
+		    (rc = store_run_deferred(c, e)) != ERR_OK)
 			goto out;
 		text_match_sql(&sql, b, en, &sq, acc && acc->masked, keep);
 	}

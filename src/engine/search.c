@@ -258,43 +258,88 @@ drop_repeats(const struct layout *l, char **text)
 	}
 }
 
-static enum err_code
-put_row(struct store_conn *c, const struct entity *en, const struct layout *l, int64_t id,
-	const json_t *rec, struct err *e)
-{
-	const struct entity_hooks *h = en->def->hooks;
+/* One row of a search index to write or (no text) to delete, deferred to
+ * the end of the transaction (store_defer): FTS5 flushes what it holds
+ * at every savepoint, so written with each job a row would cost a segment
+ * and its merges; written at the end, a group commit's rows make one. */
+struct index_write {
+	const struct entity *en;
+	int64_t id;
+	size_t n;			/* texts to bind; 0: delete the row */
 	char *text[MAX_COLUMNS + 1];
+};
 
-	if (h && h->search_redundant && h->search_redundant(c, en, rec))
-		return ERR_OK;	/* found through another record */
-	struct stmt *st = store_prepare(c, en->search_insert_sql, e);
+static void
+index_write_free(void *ctx)
+{
+	struct index_write *w = ctx;
+
+	for (size_t i = 0; i < w->n; i++)
+		free(w->text[i]);
+	free(w);
+}
+
+static enum err_code
+index_write_run(struct store_conn *c, void *ctx, struct err *e)
+{
+	struct index_write *w = ctx;
+	struct stmt *st = store_prepare(c, w->n ? w->en->search_insert_sql : w->en->search_delete_sql, e);
+
 	if (!st)
 		return e->code;
+	stmt_bind_int(st, 1, w->id);
+	for (size_t i = 0; i < w->n; i++)
+		stmt_bind_str(st, (int)i + 2, w->text[i]);
+	int rc = stmt_step(st, e);
+	stmt_finish(st);
+	return rc < 0 ? e->code : ERR_OK;
+}
+
+/* The texts of rec's row in l's columns (the last: pinyin). */
+static void
+row_texts(const struct entity *en, const struct layout *l, const json_t *rec, char **text)
+{
 	for (size_t i = 0; i < l->n; i++)
 		text[i] = column_text(en, l->field[i], rec);
 	text[l->n] = pinyin_text(l, rec);
 	drop_repeats(l, text);
-	stmt_bind_int(st, 1, id);
-	for (size_t i = 0; i <= l->n; i++) {
-		stmt_bind_str(st, (int)i + 2, text[i]);
-		free(text[i]);
+}
+
+/* Index rec; `now`, or at the end of the transaction (a rebuild writes
+ * now: a million deferred rows would wait in memory). */
+static enum err_code
+put_row(struct store_conn *c, const struct entity *en, const struct layout *l, int64_t id,
+	const json_t *rec, bool now, struct err *e)
+{
+	const struct entity_hooks *h = en->def->hooks;
+
+	if (h && h->search_redundant && h->search_redundant(c, en, rec))
+		return ERR_OK;	/* found through another record */
+	struct index_write *w = xcalloc(1, sizeof(*w));
+	w->en = en;
+	w->id = id;
+	w->n = l->n + 1;
+	row_texts(en, l, rec, w->text);
+	if (!now) {
+		store_defer(c, index_write_run, w, index_write_free);
+	} else {
+		enum err_code rc = index_write_run(c, w, e);
+		index_write_free(w);
+		if (rc != ERR_OK)
+			return rc;
 	}
-	int rc = stmt_step(st, e);
-	stmt_finish(st);
-	return rc < 0 ? e->code : phones_put(c, en, l, id, rec, e);
+	return phones_put(c, en, l, id, rec, e);
 }
 
 static enum err_code
 drop_row(struct store_conn *c, const struct entity *en, int64_t id, struct err *e)
 {
-	struct stmt *st = store_prepare(c, en->search_delete_sql, e);
+	struct index_write *w = xcalloc(1, sizeof(*w));
 
-	if (!st)
-		return e->code;
-	stmt_bind_int(st, 1, id);
-	int rc = stmt_step(st, e);
-	stmt_finish(st);
-	return rc < 0 ? e->code : phones_drop(c, en, id, e);
+	w->en = en;
+	w->id = id;
+	store_defer(c, index_write_run, w, index_write_free);
+	return phones_drop(c, en, id, e);
 }
 
 enum err_code
@@ -310,7 +355,7 @@ search_put(struct wtx *w, const struct entity *en, int64_t id, const json_t *rec
 		return ERR_OK;
 	if (old && drop_row(w->c, en, id, e) != ERR_OK)
 		return e->code;
-	return put_row(w->c, en, &l, id, rec, e);
+	return put_row(w->c, en, &l, id, rec, false, e);
 }
 
 enum err_code
@@ -324,6 +369,8 @@ search_purge(struct store_conn *c, struct err *e)
 {
 	char table[160];
 
+	if (store_run_deferred(c, e) != ERR_OK)
+		return e->code;
 	for (size_t i = 0; i < registry_count(); i++) {
 		const struct entity *en = registry_at(i);
 		if (!search_enabled(en))
@@ -369,7 +416,7 @@ index_all(struct store_conn *c, const struct entity *en, const struct layout *l,
 		for (size_t i = 0; i < d->nfields; i++)
 			json_object_set_new(rec, d->fields[i].name,
 					    record_column_value(&d->fields[i], st, (int)i + 1));
-		enum err_code prc = put_row(c, en, l, stmt_int(st, 0), rec, e);
+		enum err_code prc = put_row(c, en, l, stmt_int(st, 0), rec, true, e);
 		json_decref(rec);
 		if (prc != ERR_OK) {
 			rc = -1;
@@ -825,6 +872,9 @@ search_entity(struct store_conn *c, const struct entity *en, const struct search
 
 	if (!search_enabled(en))
 		return ERR_OK;
+	/* a write job reading its own writes (duplicates in an import) */
+	if (store_run_deferred(c, e) != ERR_OK)
+		return e->code;
 	if (phone_hits(c, en, q, acc, limit, out, e) != ERR_OK)
 		return e->code;
 	/* a number found as a phone: its digits elsewhere (in e-mail

@@ -28,12 +28,23 @@ struct stmt {
 	int64_t t0;		/* when the first step began, for db time */
 };
 
+/* A write put off to the end of the writer's transaction (store_defer). */
+struct deferred {
+	store_write_fn *fn;
+	void *ctx;
+	void (*release)(void *ctx);
+};
+
 struct store_conn {
 	sqlite3 *db;
 	struct store *store;
 	struct stmt *slots[CACHE_SLOTS];
 	size_t nslots;
 	struct store_conn *next;	/* in store->conns */
+	/* the writer's deferred writes, in order; the first `ran` of them
+	 * ran already (store_run_deferred) */
+	struct deferred *deferred;
+	size_t ndeferred, deferred_cap, ran;
 };
 
 struct write_job {
@@ -336,9 +347,13 @@ cache_clear(struct store_conn *c)
 }
 
 /* Close c; the caller has removed it from the store's list. */
+static void deferred_drop(struct store_conn *c, size_t from);
+
 static void
 conn_close(struct store_conn *c)
 {
+	deferred_drop(c, 0);
+	free(c->deferred);
 	cache_clear(c);
 	if (sqlite3_close(c->db) != SQLITE_OK)
 		log_error("database close: %s", sqlite3_errmsg(c->db));
@@ -851,6 +866,77 @@ reset_busy_statements(struct store_conn *c)
 			sqlite3_reset(st);
 }
 
+/* ---- deferred writes ---- */
+
+void
+store_defer(struct store_conn *c, store_write_fn *fn, void *ctx, void (*release)(void *ctx))
+{
+	if (c->ndeferred == c->deferred_cap) {
+		c->deferred_cap = c->deferred_cap ? 2 * c->deferred_cap : 64;
+		c->deferred = xrealloc(c->deferred, c->deferred_cap * sizeof(*c->deferred));
+	}
+	c->deferred[c->ndeferred++] = (struct deferred){ fn, ctx, release };
+}
+
+enum err_code
+store_run_deferred(struct store_conn *c, struct err *e)
+{
+	for (; c->ran < c->ndeferred; c->ran++) {
+		struct deferred *d = &c->deferred[c->ran];
+		if (d->fn(c, d->ctx, e) != ERR_OK)
+			return e->code;
+	}
+	return ERR_OK;
+}
+
+/* Forget the deferred writes from `from` on (a job rolled back). */
+static void
+deferred_drop(struct store_conn *c, size_t from)
+{
+	for (size_t i = from; i < c->ndeferred; i++)
+		if (c->deferred[i].release)
+			c->deferred[i].release(c->deferred[i].ctx);
+	c->ndeferred = from;
+	if (c->ran > from)
+		c->ran = from;
+}
+
+static enum err_code
+exec_cached(struct store_conn *c, const char *sql, struct err *e)
+{
+	struct stmt *st = store_prepare(c, sql, e);
+
+	return st ? stmt_run(st, e) : e->code;
+}
+
+enum err_code
+store_savepoint(struct store_conn *c, struct store_savepoint *sp, struct err *e)
+{
+	sp->mark = c->ndeferred;
+	sp->ran = c->ran;
+	return exec_cached(c, "SAVEPOINT part", e);
+}
+
+enum err_code
+store_savepoint_release(struct store_conn *c, struct store_savepoint *sp, struct err *e)
+{
+	(void)sp;
+	return exec_cached(c, "RELEASE part", e);
+}
+
+/* The writes since sp undone: the deferred ones made since go, and those
+ * made before that ran since (a read needed them) were undone too, so
+ * they run again at the end. */
+enum err_code
+store_savepoint_rollback(struct store_conn *c, struct store_savepoint *sp, struct err *e)
+{
+	deferred_drop(c, sp->mark);
+	c->ran = sp->ran;
+	if (exec_cached(c, "ROLLBACK TO part", e) != ERR_OK)
+		return e->code;
+	return exec_cached(c, "RELEASE part", e);
+}
+
 static void
 run_batch(struct store *s, struct write_job *batch)
 {
@@ -870,25 +956,29 @@ run_batch(struct store *s, struct write_job *batch)
 	 * until it ends (an import's batch changes thousands) */
 	bool alone = !batch->next;
 	for (struct write_job *j = batch; j; j = j->next) {
+		struct store_savepoint sp;
 		atomic_fetch_sub(&s->waiting, 1);
 		if (!alone)
-			store_exec(c, "SAVEPOINT job", &e);
+			store_savepoint(c, &sp, &e);
 		j->rc = j->fn(c, j->ctx, j->e);
 		reset_busy_statements(c);
 		if (alone)
 			continue;
 		if (j->rc != ERR_OK)
-			store_exec(c, "ROLLBACK TO job", &e);
-		store_exec(c, "RELEASE job", &e);
+			store_savepoint_rollback(c, &sp, &e);
+		else
+			store_savepoint_release(c, &sp, &e);
 	}
 	if (alone && batch->rc != ERR_OK) {
 		store_exec(c, "ROLLBACK", &e);
-	} else if (store_exec(c, "COMMIT", &e) != ERR_OK) {
+	} else if (store_run_deferred(c, &e) != ERR_OK || store_exec(c, "COMMIT", &e) != ERR_OK) {
 		store_exec(c, "ROLLBACK", &e);
 		for (struct write_job *j = batch; j; j = j->next)
 			if (j->rc == ERR_OK)
 				j->rc = err_set(j->e, ERR_STORE, "commit failed: %s", e.msg);
 	}
+	deferred_drop(c, 0);
+	reset_busy_statements(c);
 	err_clear(&e);
 }
 

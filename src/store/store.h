@@ -64,6 +64,28 @@ typedef void store_done_fn(void *done_ctx, enum err_code rc);
 enum err_code store_submit(struct store *s, store_write_fn *fn, void *ctx, struct err *e,
 			   store_done_fn *done, void *done_ctx);
 
+/* Inside a write job: fn(c, ctx, e) runs at the end of the writer's
+ * transaction, after its last job and before COMMIT, in the order
+ * deferred, if the deferring job did not fail; release(ctx) (may be NULL)
+ * runs either way. For writes that cost much per job: a full-text index
+ * flushes its pending rows at every savepoint, one segment per job. A
+ * failing fn fails the whole transaction, like a failed COMMIT. */
+void store_defer(struct store_conn *c, store_write_fn *fn, void *ctx, void (*release)(void *ctx));
+/* Run the deferred writes now, for a read that must see them. */
+enum err_code store_run_deferred(struct store_conn *c, struct err *e);
+
+/* A savepoint inside a write job (a part of it that may fail alone);
+ * rolled back, it forgets the deferred writes made since as well.
+ * Rollback rolls back to the savepoint and releases it. */
+struct store_savepoint {
+	size_t mark, ran;
+};
+enum err_code store_savepoint(struct store_conn *c, struct store_savepoint *sp, struct err *e);
+enum err_code store_savepoint_release(struct store_conn *c, struct store_savepoint *sp,
+				      struct err *e);
+enum err_code store_savepoint_rollback(struct store_conn *c, struct store_savepoint *sp,
+				       struct err *e);
+
 /* Statements. store_prepare() returns a cached statement, ready to bind
  * (1-based); give it back with stmt_finish() when done. SQL uses ? for
  * parameters; a backend with another style rewrites them here. */

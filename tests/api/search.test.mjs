@@ -155,6 +155,26 @@ describe('the index follows every write', () => {
     assertStatus(await root.post(`/api/v1/customers/${c.json.id}/restore`), 200);
     assert.deepEqual((await search('趙子龍')).map((h) => h.id), [c.json.id], 'restored, found again');
   });
+  test('writes sharing a group commit: a failed one leaves no entry, the others are found once', async () => {
+    // a rejected create fails after its row was indexed (the mobile is
+    // taken): its index entry must go with it, even when other requests'
+    // writes share its transaction, and its id, used again, finds only the
+    // new record
+    const holder = await root.post('/api/v1/customers', { name: '號碼持有人', mobile: '+852 9000 7777' });
+    assertStatus(holder, 201);
+    const made = await Promise.all(Array.from({ length: 30 }, (_, i) => root.post('/api/v1/customers',
+      i % 2 ? { name: `落選者${i}`, mobile: '+852 9000 7777' } : { name: `同批客戶${i}`, city: '同批城' })));
+    made.forEach((r, i) => assertStatus(r, i % 2 ? 409 : 201));
+    assert.deepEqual(await search('落選者'), []);
+    const ok = made.filter((r, i) => i % 2 === 0).map((r) => r.json.id).sort((a, b) => a - b);
+    assert.deepEqual((await search('同批客戶', { limit: '50' })).map((h) => h.id).sort((a, b) => a - b), ok);
+    for (let i = 0; i < 3; i++) {
+      const again = await root.post('/api/v1/customers', { name: `後來者${i}` });
+      assertStatus(again, 201);
+      assert.deepEqual((await search(`後來者${i}`)).map((h) => h.id), [again.json.id]);
+    }
+    assert.deepEqual(await search('落選者'), []);
+  });
   test('contacts are searched too', async () => {
     const k = await root.post('/api/v1/contacts', { customer_id: id.kehu, name: '林志玲', email: 'chiling@example.tw' });
     assertStatus(k, 201);
