@@ -296,7 +296,7 @@ conn_open(struct store *s, bool writer, struct store_conn **out, struct err *e)
 		 /* the writer keeps more pages: index updates touch many */
 		 /* secure_delete: freed space is zeroed, so an erased value does
 		  * not linger in free pages of the file */
-		 writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-32768; PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY;" :
+		 writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536; PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY;" :
 			  /* a reader's own pages: a GET by id then
 			   * seldom goes to the file (2 MB by default) */
 			  "PRAGMA query_only=1; PRAGMA cache_size=-16384;");
