@@ -346,9 +346,9 @@ cache_clear(struct store_conn *c)
 	c->nslots = 0;
 }
 
-/* Close c; the caller has removed it from the store's list. */
 static void deferred_drop(struct store_conn *c, size_t from);
 
+/* Close c; the caller has removed it from the store's list. */
 static void
 conn_close(struct store_conn *c)
 {
