@@ -330,6 +330,136 @@ system_paths(json_t *paths)
 	json_decref(ent);
 }
 
+/* ---- the rest of the API, declared as data ---- */
+
+/* One operation: {id} and {share} in its path are integers, its other
+ * parameters strings; a body is a JSON object; the answer is `ok` with a
+ * JSON object, or `media` (a file), or nothing for 204. {entity} stands
+ * for each entity; `only` limits it to the entities that answer. */
+enum only { ALL, OWNED, CUSTOMERS };
+struct extra_op {
+	const char *method, *path, *id, *summary, *tag, *ok, *media;
+	bool body;
+	enum only only;
+};
+
+static const struct extra_op extra_ops[] = {
+	{ "get", "/api/v1/openapi.json", "openapi", "This document", "system", "200", NULL, false, ALL },
+	{ "post", "/api/v1/auth/totp/setup", "totp_setup", "Start two-step sign-in: a new secret and its otpauth:// URI", "auth", "200", NULL, false, ALL },
+	{ "post", "/api/v1/auth/totp/enable", "totp_enable", "Turn two-step sign-in on with a code from the authenticator ({code})", "auth", "204", NULL, true, ALL },
+	{ "post", "/api/v1/auth/totp/disable", "totp_disable", "Turn two-step sign-in off ({code})", "auth", "204", NULL, true, ALL },
+	{ "get", "/api/v1/search", "search", "Find customers, contacts and identifiers in any script (q, entities, limit): ranked hits with the field that matched", "search", "200", NULL, false, ALL },
+	{ "get", "/api/v1/lookup", "lookup", "The customer holding an identifier (identifier: phone, e-mail, member card, policy no., plate ...)", "search", "200", NULL, false, ALL },
+	{ "get", "/api/v1/customers/{id}/overview", "customers_overview", "The customer's 360: profile, identifiers, contacts, timeline, open items, key figures", "customers", "200", NULL, false, ALL },
+	{ "get", "/api/v1/customers/{id}/duplicates", "customers_duplicates", "Likely duplicates of a customer, scored", "customers", "200", NULL, false, ALL },
+	{ "post", "/api/v1/customers/duplicates", "customers_duplicates_check", "Likely duplicates of a customer before it is created", "customers", "200", NULL, true, ALL },
+	{ "post", "/api/v1/customers/{id}/merge", "customers_merge", "Merge a duplicate into this customer ({duplicate_id, prefer}); undoable for 30 days", "customers", "200", NULL, true, ALL },
+	{ "get", "/api/v1/customers/{id}/merges", "customers_merges", "The merges into this customer", "customers", "200", NULL, false, ALL },
+	{ "post", "/api/v1/merges/{id}/undo", "merges_undo", "Undo a merge", "customers", "200", NULL, false, ALL },
+	{ "patch", "/api/v1/roles/{role}", "roles_update", "Change what a role may do (admins)", "meta", "200", NULL, true, ALL },
+	{ "get", "/api/v1/users", "users_list", "Users (admins)", "users", "200", NULL, false, ALL },
+	{ "post", "/api/v1/users", "users_create", "Add a user in a team with a role (admins)", "users", "201", NULL, true, ALL },
+	{ "get", "/api/v1/users/{id}", "users_get", "A user (admins)", "users", "200", NULL, false, ALL },
+	{ "patch", "/api/v1/users/{id}", "users_update", "Change a user's role or team, disable or enable, reset the password (admins)", "users", "200", NULL, true, ALL },
+	{ "delete", "/api/v1/users/{id}", "users_remove", "Remove a user (admins)", "users", "204", NULL, false, ALL },
+	{ "get", "/api/v1/retention/policies", "retention_list", "Retention policies", "retention", "200", NULL, false, ALL },
+	{ "post", "/api/v1/retention/policies", "retention_create", "Add a retention policy", "retention", "201", NULL, true, ALL },
+	{ "get", "/api/v1/retention/policies/{id}", "retention_get", "A retention policy", "retention", "200", NULL, false, ALL },
+	{ "patch", "/api/v1/retention/policies/{id}", "retention_update", "Change a retention policy", "retention", "200", NULL, true, ALL },
+	{ "delete", "/api/v1/retention/policies/{id}", "retention_remove", "Remove a retention policy", "retention", "204", NULL, false, ALL },
+	{ "get", "/api/v1/retention/preview", "retention_preview", "What the policies would remove or anonymise now (the dry run)", "retention", "200", NULL, false, ALL },
+	{ "post", "/api/v1/retention/run", "retention_run", "Apply the policies now", "retention", "200", NULL, false, ALL },
+	{ "post", "/api/v1/imports", "imports_create", "Import a CSV or vCard file as a background job (the file is the body; entity, encoding, match and mapping as query parameters)", "imports", "202", NULL, false, ALL },
+	{ "post", "/api/v1/imports/preview", "imports_preview", "What an import would do with the first rows, writing nothing", "imports", "200", NULL, false, ALL },
+	{ "get", "/api/v1/imports/{id}", "imports_get", "An import's progress and counts", "imports", "200", NULL, false, ALL },
+	{ "get", "/api/v1/imports/{id}/rejected", "imports_rejected", "The rejected rows with their line and reason", "imports", "200", "text/csv", false, ALL },
+	{ "post", "/api/v1/imports/{id}/revert", "imports_revert", "Undo an import as a whole", "imports", "200", NULL, false, ALL },
+	{ "get", "/api/v1/{entity}/export", "export", "The list's records as a file (format: csv, xlsx, vcard; encoding; filter, q, ids, fields)", NULL, "200", "application/octet-stream", false, ALL },
+	{ "post", "/api/v1/{entity}/{id}/reveal", "reveal", "The masked fields shown in clear ({fields}), recorded in the audit log", NULL, "200", NULL, false, ALL },
+	{ "get", "/api/v1/{entity}/{id}/export", "export_record", "Everything kept about the record and what belongs to it (a data subject's copy)", NULL, "200", NULL, false, OWNED },
+	{ "post", "/api/v1/{entity}/{id}/erase", "erase", "Erase the customer's personal data everywhere (the right to be forgotten)", NULL, "204", NULL, false, CUSTOMERS },
+};
+
+/* The path item of path in paths, made if missing. */
+static json_t *
+path_item(json_t *paths, const char *path)
+{
+	json_t *item = json_object_get(paths, path);
+
+	if (!item) {
+		item = json_object();
+		json_object_set_new(paths, path, item);
+	}
+	return item;
+}
+
+/* The parameters named in path: {id} and {share} integers. */
+static json_t *
+path_params(const char *path)
+{
+	json_t *params = json_array();
+
+	for (const char *p = strchr(path, '{'); p; p = strchr(p + 1, '{')) {
+		const char *end = strchr(p, '}');
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)(end - p - 1), p + 1);
+		bool integer = strcmp(name, "id") == 0 || strcmp(name, "share") == 0;
+		json_array_append_new(params, param(name, "path", true,
+			integer ? json_pack("{s:s,s:i}", "type", "integer", "minimum", 1) :
+				  json_pack("{s:s}", "type", "string"), name));
+	}
+	return params;
+}
+
+static void
+extra_op_add(json_t *paths, const struct extra_op *x, const char *path, const char *id, const char *tag)
+{
+	json_t *ok = NULL;
+
+	if (strcmp(x->ok, "204") != 0)
+		ok = x->media ? json_pack("{s:s,s:{s:{s:{s:s,s:s}}}}", "description", x->summary, "content",
+					  x->media, "schema", "type", "string", "format", "binary") :
+				response(x->summary, json_pack("{s:s}", "type", "object"));
+	else
+		ok = response(x->summary, NULL);
+	json_t *params = path_params(path);
+	json_t *o = op(id, x->summary, tag, json_array_size(params) ? params : NULL,
+		       x->body ? json_pack("{s:s}", "type", "object") : NULL, json_pack("{s:o}", x->ok, ok));
+	if (!json_array_size(params))
+		json_decref(params);
+	json_object_set_new(path_item(paths, path), x->method, o);
+}
+
+static bool
+extra_applies(const struct extra_op *x, const struct entity *en)
+{
+	return x->only == ALL || (x->only == OWNED && en->def->owner_field) ||
+	       (x->only == CUSTOMERS && strcmp(en->def->name, "customers") == 0);
+}
+
+static void
+extra_paths(json_t *paths)
+{
+	for (size_t i = 0; i < sizeof(extra_ops) / sizeof(extra_ops[0]); i++) {
+		const struct extra_op *x = &extra_ops[i];
+		const char *slot = strstr(x->path, "{entity}");
+		if (!slot) {
+			extra_op_add(paths, x, x->path, x->id, x->tag);
+			continue;
+		}
+		for (size_t k = 0; k < registry_count(); k++) {
+			const struct entity *en = registry_at(k);
+			char path[256], id[160];
+			if (!extra_applies(x, en))
+				continue;
+			snprintf(path, sizeof(path), "%.*s%s%s", (int)(slot - x->path), x->path, en->def->name,
+				 slot + strlen("{entity}"));
+			snprintf(id, sizeof(id), "%s_%s", en->def->name, x->id);
+			extra_op_add(paths, x, path, id, en->def->name);
+		}
+	}
+}
+
 static json_t *
 common_schemas(void)
 {
@@ -348,6 +478,7 @@ openapi_document(void)
 
 	system_paths(paths);
 	list_side_paths(paths);
+	extra_paths(paths);
 	for (size_t i = 0; i < registry_count(); i++) {
 		entity_schemas(registry_at(i), schemas);
 		entity_paths(registry_at(i), paths);

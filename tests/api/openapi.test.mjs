@@ -4,7 +4,9 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { startServer, assertError, assertStatus, request, ENTITIES } from './lib/server.mjs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { startServer, assertError, assertStatus, request, ENTITIES, REPO } from './lib/server.mjs';
 
 let srv, api;
 before(async () => {
@@ -73,6 +75,42 @@ test('valid OpenAPI 3.1 with every entity path and method', async () => {
   for (const v of ['basic', 'passive', 'responsible', 'proactive', 'partner']) assert.ok(enumOf.includes(v), `relationship_type enum has ${v}`);
   assert.ok(schemasWithProperty(doc, 'customer_id').length > 0);
   assert.ok(doc.paths[findPath(doc, '/customers')].get.parameters || doc.paths[findPath(doc, '/customers')].parameters, 'list parameters documented');
+});
+
+test('every route of the route table is in the document, with its method and answers', async () => {
+  // the route table (src/api/routes.c) is what the server answers; a route
+  // added there and not here would be an endpoint clients cannot discover
+  const table = await fs.readFile(path.join(REPO, 'src/api/routes.c'), 'utf8');
+  const routes = [...table.matchAll(/\.method = "(\w+)", \.path = "([^"]+)"/g)]
+    .map(([, method, p]) => [method.toLowerCase(), p])
+    .filter(([, p]) => p.startsWith('/api/'));
+  assert.ok(routes.length > 50, `routes read from routes.c: ${routes.length}`);
+  const doc = await getDoc();
+  await validate(doc);
+  const ids = new Set();
+  for (const [method, p] of routes) {
+    // an entity's routes, for customers (the entity that has them all)
+    const wanted = p.replace(/^\/api\/v1\/:entity/, '/api/v1/customers').replace(/:(\w+)/g, '{$1}');
+    const norm = (k) => k.replace(/\{[^}]+\}/g, '{}');
+    const key = Object.keys(doc.paths).find((k) => norm(k) === norm(wanted));
+    assert.ok(key && doc.paths[key][method], `${method.toUpperCase()} ${wanted} is documented`);
+    const o = doc.paths[key][method];
+    assert.ok(o.operationId && o.summary, `${method} ${key}: operationId and summary`);
+    assert.ok(Object.keys(o.responses).some((s) => /^2\d\d$/.test(s)), `${method} ${key}: a success answer`);
+    const named = [...key.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const params = [...(doc.paths[key].parameters || []), ...(o.parameters || [])].filter((x) => x.in === 'path');
+    for (const n of named) assert.ok(params.some((x) => x.name === n), `${method} ${key}: parameter ${n}`);
+  }
+  for (const item of Object.values(doc.paths)) {
+    for (const o of Object.values(item)) {
+      if (!o.operationId) continue;
+      assert.ok(!ids.has(o.operationId), `operationId ${o.operationId} once`);
+      ids.add(o.operationId);
+    }
+  }
+  // only where the server answers: erase is for customers alone
+  assert.ok(findPath(doc, '/customers/{id}/erase'));
+  assert.equal(findPath(doc, '/interactions/{id}/erase'), undefined);
 });
 
 test('custom fields appear in the document, and go when deleted', async () => {
