@@ -5,10 +5,10 @@
 #   - wrk (2 threads, 32 connections) against GET /healthz (baseline),
 #     GET /api/v1/customers/{random id}, POST /api/v1/customers and
 #     GET /api/v1/customers?filter=city:eq:{city}&limit=50
-#   - in BENCH_ROUNDS rounds (each endpoint once a round): req/s, ratio to
-#     the same round's /healthz, p50 of the median round and the worst p99,
-#     error counts, PASS/FAIL per target on the median round, and the
-#     server's peak memory (VmHWM)
+#   - in BENCH_ROUNDS rounds (each endpoint once a round): the median of the
+#     rounds' req/s, ratio to the same round's /healthz, p50 and p99, error
+#     counts, PASS/FAIL per target on those medians, and the server's peak
+#     memory (VmHWM)
 #   - record-level access (issue 3): the demo customers are owned by 20 sales
 #     reps in 4 teams; GET by id (records the rep owns) and the filtered list,
 #     as an admin and as the rep, alternated over BENCH_ACCESS_ROUNDS rounds;
@@ -320,8 +320,8 @@ row() { ROWS+=("$(printf '%-54s %10s %13s %9s %9s %7s  %-26s %s' "$@")"); }
 section() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # Rounds of /healthz, GET by id, the list and POST, each ratio taken within
-# its round (the machine drifts between runs more than within one) and the
-# median round reported; p99 is the worst round's.
+# its round (the machine drifts between runs more than within one); the
+# median of the rounds' figures is reported and judged.
 stats() {  # "median min max" of a list of numbers
     tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END {
         m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'
@@ -351,7 +351,7 @@ foundation_row() {
     read -r R_RPS _ _ <<<"$(stats "${F_RPS[$what]}")"
     read -r ratio r_min r_max <<<"$(stats "${F_RATIO[$what]}")"
     read -r R_P50 _ _ <<<"$(stats "${F_P50[$what]}")"
-    read -r _ _ R_P99 <<<"$(stats "${F_P99[$what]}")"
+    read -r R_P99 _ _ <<<"$(stats "${F_P99[$what]}")"
     R_BAD=${F_BAD[$what]} R_SOCK=0
     v=ok
     if [ "$check" != - ]; then v=$(verdict "$check"); [ "$v" = PASS ] || note_fail; fi
