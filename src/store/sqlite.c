@@ -6,7 +6,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <sqlite3.h>
 #include "store/store.h"
 #include "store/sqlite_fts.h"
@@ -731,14 +730,8 @@ store_restore_indexes(struct store_conn *c, struct err *e)
 		buf_release(&creates);
 		return rc < 0 ? e->code : ERR_OK;
 	}
-	/* the sorts of CREATE INDEX may use a helper thread each */
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	char threads[64];
-	snprintf(threads, sizeof(threads), "PRAGMA threads=%ld;", cores > 1 ? (cores > 4 ? 4 : cores) : 0);
-	buf_adds(&creates, "DELETE FROM deferred_indexes; PRAGMA threads=0;");
-	enum err_code code = store_exec(c, threads, e);
-	if (code == ERR_OK)
-		code = store_exec(c, creates.data, e);
+	buf_adds(&creates, "DELETE FROM deferred_indexes;");
+	enum err_code code = store_exec(c, creates.data, e);
 	buf_release(&creates);
 	return code;
 }
