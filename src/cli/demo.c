@@ -294,11 +294,14 @@ cmd_demo(int argc, char **argv)
 	d.rng.s += (uint64_t)base;
 	bool tty = isatty(STDERR_FILENO), deferred = n >= base;
 	int rc = 0;
-	if (deferred && store_write(s, defer_indexes, NULL, &e) != ERR_OK)
+	if (deferred && store_write(s, defer_indexes, NULL, &e) != ERR_OK) {
 		rc = cli_fail("demo failed: %s", e.msg);
+		deferred = false;	/* nothing was deferred: the write rolled back */
+	}
 	while (!rc && d.next < d.total) {
 		if (store_write(s, batch_run, &d, &e) != ERR_OK) {
 			rc = cli_fail("demo failed at customer %ld: %s", d.next, e.msg);
+			err_clear(&e);	/* the indexes are still built below */
 			break;
 		}
 		if (tty)

@@ -109,15 +109,21 @@ record_doc(const struct entity_def *d, const json_t *values, const char *created
 		if (f->flags & F_INTERNAL)
 			continue;
 		json_t *v = json_object_get(values, f->name);
-		rc |= buf_addc(&b, '"') | buf_adds(&b, f->name) | buf_adds(&b, "\":");
+		rc |= buf_addc(&b, '"');
+		rc |= buf_adds(&b, f->name);
+		rc |= buf_adds(&b, "\":");
 		rc |= jsonx_append(&b, v ? v : json_null());
 		rc |= buf_addc(&b, ',');
 	}
-	/* members by hand: printf's parsing costs more than the record */
-	rc |= buf_adds(&b, "\"created_at\":\"") | buf_adds(&b, created_at) |
-	      buf_adds(&b, "\",\"updated_at\":\"") | buf_adds(&b, updated_at) |
-	      buf_adds(&b, "\",\"version\":") | buf_add_int(&b, version) |
-	      buf_adds(&b, ",\"deleted_at\":null}");
+	/* members by hand, one append a statement (the operands of | run in
+	 * no set order): printf's parsing costs more than the record */
+	rc |= buf_adds(&b, "\"created_at\":\"");
+	rc |= buf_adds(&b, created_at);
+	rc |= buf_adds(&b, "\",\"updated_at\":\"");
+	rc |= buf_adds(&b, updated_at);
+	rc |= buf_adds(&b, "\",\"version\":");
+	rc |= buf_add_int(&b, version);
+	rc |= buf_adds(&b, ",\"deleted_at\":null}");
 	if (rc != 0)
 		abort();	/* a record is far below the cap: validated, 1 MiB at most */
 	return buf_detach(&b, NULL);
@@ -193,12 +199,17 @@ record_json_append(struct buf *out, struct stmt *st, int col)
 		return buf_add(out, stmt_text(st, col + 1), stmt_len(st, col + 1));
 	const char *doc = stmt_text(st, col);
 	size_t n = stmt_len(st, col);
-	int rc = buf_adds(out, "{\"id\":") | buf_add_int(out, stmt_int(st, col + 3)) | buf_addc(out, ',');
+	/* one append a statement: the operands of | run in no set order */
+	int rc = buf_adds(out, "{\"id\":");
+	rc |= buf_add_int(out, stmt_int(st, col + 3));
+	rc |= buf_addc(out, ',');
 	if (stmt_is_null(st, col + 2))
 		return rc | buf_add(out, doc + 1, n - 1);
 	const char *custom = stmt_text(st, col + 2);
 	size_t cn = stmt_len(st, col + 2);
-	return rc | buf_add(out, doc + 1, n - 2) | buf_addc(out, ',') | buf_add(out, custom + 1, cn - 1);
+	rc |= buf_add(out, doc + 1, n - 2);
+	rc |= buf_addc(out, ',');
+	return rc | buf_add(out, custom + 1, cn - 1);
 }
 
 /* The SQL of whole records for the live custom fields, built once per

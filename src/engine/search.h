@@ -35,10 +35,11 @@ void search_write_sql(const struct entity_def *d, char **insert, char **delete);
 /* Create missing search indexes, rebuild those whose layout changed. */
 enum err_code search_sync(struct store_conn *c, struct err *e);
 
-/* Keep record id of en in step after a write: put after insert, update
- * and restore (old: the record before, or NULL); drop after delete. */
 /* A bulk load: the phone numbers' indexes deferred (engine_bulk_begin). */
 enum err_code search_defer_indexes(struct store_conn *c, struct err *e);
+/* Keep record id of en in step after a write: put after insert, update
+ * and restore (old: the record before, or NULL); drop after delete. The
+ * index rows are written at the end of the transaction (store_defer). */
 enum err_code search_put(struct wtx *w, const struct entity *en, int64_t id, const json_t *rec,
 			 const json_t *old, struct err *e);
 enum err_code search_drop(struct wtx *w, const struct entity *en, int64_t id, struct err *e);

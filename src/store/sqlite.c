@@ -718,8 +718,14 @@ store_restore_indexes(struct store_conn *c, struct err *e)
 	while ((rc = stmt_step(st, e)) == 1) {
 		/* "CREATE INDEX x ON ..." made idempotent: schema_sync may
 		 * have built an entity's index again already */
+		static const char create[] = "CREATE INDEX ";
 		const char *sql = stmt_text(st, 0);
-		if (buf_printf(&creates, "CREATE INDEX IF NOT EXISTS %s;", sql + strlen("CREATE INDEX ")) < 0) {
+		if (strncmp(sql, create, strlen(create)) != 0) {
+			rc = -1;
+			err_set(e, ERR_STORE, "a deferred index is not an index: %.100s", sql);
+			break;
+		}
+		if (buf_printf(&creates, "CREATE INDEX IF NOT EXISTS %s;", sql + strlen(create)) < 0) {
 			rc = -1;
 			err_set(e, ERR_INTERNAL, "too many deferred indexes");
 			break;
@@ -874,6 +880,11 @@ store_defer(struct store_conn *c, store_write_fn *fn, void *ctx, void (*release)
 enum err_code
 store_run_deferred(struct store_conn *c, struct err *e)
 {
+	/* SQLite itself rolls the whole transaction back on some errors (a
+	 * full disk, no memory): the rows these writes index are gone, and
+	 * run now each would commit on its own */
+	if (c->ran < c->ndeferred && sqlite3_get_autocommit(c->db))
+		return err_set(e, ERR_STORE, "the transaction was rolled back");
 	for (; c->ran < c->ndeferred; c->ran++) {
 		struct deferred *d = &c->deferred[c->ran];
 		if (d->fn(c, d->ctx, e) != ERR_OK)

@@ -120,10 +120,13 @@ jsonx_append_string(struct buf *b, const char *s, size_t n)
 			continue;
 		rc |= buf_add(b, s + run, i - run);
 		run = i + 1;
-		if (c == '"' || c == '\\' || special[c])
-			rc |= buf_addc(b, '\\') | buf_addc(b, c < 0x20 ? special[c] : (char)c);
-		else
+		/* one append a statement: the operands of | run in no set order */
+		if (c == '"' || c == '\\' || special[c]) {
+			rc |= buf_addc(b, '\\');
+			rc |= buf_addc(b, c < 0x20 ? special[c] : (char)c);
+		} else {
 			rc |= buf_printf(b, "\\u%04x", c);
+		}
 	}
 	if (rc == 0)
 		rc = buf_add(b, s + run, n - run);
@@ -150,8 +153,11 @@ jsonx_append(struct buf *b, const json_t *v)
 		return buf_adds(b, "null");
 	case JSON_ARRAY:
 		rc = buf_addc(b, '[');
-		json_array_foreach(v, i, x)
-			rc |= (i ? buf_addc(b, ',') : 0) | jsonx_append(b, x);
+		json_array_foreach(v, i, x) {
+			if (i)
+				rc |= buf_addc(b, ',');
+			rc |= jsonx_append(b, x);
+		}
 		return rc | buf_addc(b, ']');
 	default: {	/* reals and objects: rare in a record */
 		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
