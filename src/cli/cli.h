@@ -25,6 +25,11 @@ const char *cli_data_dir(const char *given);
 enum cli_mode { CLI_DEFAULT, CLI_CREATE, CLI_SYNC_NORMAL, CLI_BULK };
 struct store *cli_open(const char *dir, enum cli_mode mode);
 void cli_close(struct store *s);
+/* `serve` marks the folder it serves for as long as the returned file
+ * stays open (-1 if it could not); cli_server_running tells whether a
+ * server holds such a mark now. */
+int cli_serving_mark(const char *dir);
+bool cli_server_running(const char *dir);
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_init(int argc, char **argv);

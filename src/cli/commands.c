@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* init, migrate, serve, user, token and backup. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cli/cli.h"
 #include "domain/retention.h"
 #include "http/http.h"
+#include "util/log.h"
 
 int
 cmd_init(int argc, char **argv)
@@ -113,9 +115,15 @@ cmd_serve(int argc, char **argv)
 		cli_close(s);
 		return 1;
 	}
+	int mark = cli_serving_mark(dir);
+	if (mark < 0)
+		log_error("cannot mark %s as served (%s): a demo run beside this server would "
+			  "rebuild the indexes it reads", dir, strerror(errno));
 	int rc = server_run(s, &so);
 	retention_daily_stop(daily);
 	cli_close(s);
+	if (mark >= 0)
+		close(mark);
 	return rc;
 }
 

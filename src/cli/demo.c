@@ -293,6 +293,13 @@ cmd_demo(int argc, char **argv)
 	d.total = base + 1 + n;
 	d.rng.s += (uint64_t)base;
 	bool tty = isatty(STDERR_FILENO), deferred = n >= base;
+	const char *dir = cli_data_dir(data);
+	if (deferred && cli_server_running(dir)) {
+		/* its reads would go without their indexes until the end */
+		fprintf(stderr, "guanxi: a server is serving %s: the demo keeps its indexes up to "
+			"date row by row (slower)\n", dir);
+		deferred = false;
+	}
 	int rc = 0;
 	if (deferred && store_write(s, defer_indexes, NULL, &e) != ERR_OK) {
 		rc = cli_fail("demo failed: %s", e.msg);

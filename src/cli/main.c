@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* guanxi: the command table, shared option parsing and data-folder
  * opening. Every failure prints one line "guanxi: ..." and exits 1. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sodium.h>
 #include <jansson.h>
 #include "auth/auth.h"
@@ -127,6 +131,41 @@ void
 cli_close(struct store *s)
 {
 	engine_close(s);
+}
+
+/* A server holds a shared lock on DIR/serve.lock while it serves, so a
+ * bulk load can tell that someone reads the folder. */
+static int
+serve_lock_open(const char *dir, int flags)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/serve.lock", dir);
+	return open(path, flags | O_CLOEXEC, 0640);
+}
+
+int
+cli_serving_mark(const char *dir)
+{
+	int fd = serve_lock_open(dir, O_RDWR | O_CREAT);
+
+	if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+bool
+cli_server_running(const char *dir)
+{
+	int fd = serve_lock_open(dir, O_RDONLY);
+
+	if (fd < 0)
+		return false;	/* no server ever served it */
+	bool held = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);		/* and with it the lock, if this took it */
+	return held;
 }
 
 int

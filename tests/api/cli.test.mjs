@@ -232,7 +232,8 @@ test('demo builds the indexes it deferred: the same indexes as before, used by t
   const file = path.join(dir, await dbFile(dir));
   const before = await indexList(file);
   assert.match(before, /customers_city /);
-  await cliOk(['demo', '--data', dir, '--customers', '40']);
+  const first = await cliOk(['demo', '--data', dir, '--customers', '40']);
+  assert.match(first.stdout, /indexes built at the end: [\d.]+ s/);
   assert.equal(await indexList(file), before);
   // a second run adds as many customers again: deferred and built again
   await cliOk(['demo', '--data', dir, '--customers', '40']);
@@ -257,6 +258,26 @@ test('a bulk load that died midway: its deferred indexes are built at the next s
   await cliOk(['migrate', '--data', dir]);
   assert.equal(await indexList(file), before);
   assert.equal(await sql(file, 'select count(*) from deferred_indexes'), '0');
+});
+
+test('demo beside a running server keeps the indexes the server reads', async () => {
+  // the server of this file serves its folder: the demo must not drop
+  // the indexes under it, even adding more customers than there are
+  const r = await srv.cli(['demo', '--customers', '30']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout, /indexes built at the end/);
+  assert.match(r.stderr, /a server is serving .*row by row/);
+  // the mark lasts as long as the server: stopped, a demo defers again
+  const other = await startServer({ users: [{ name: 'bob', role: 'admin' }] });
+  try {
+    const during = await other.cliOk(['demo', '--customers', '5']);
+    assert.doesNotMatch(during.stdout, /indexes built at the end/);
+    await other.stop();
+    const after = await other.cliOk(['demo', '--customers', '10']);
+    assert.match(after.stdout, /indexes built at the end/);
+  } finally {
+    await other.close();
+  }
 });
 
 async function dbFile(dir) {
