@@ -162,12 +162,6 @@ session_end_all(struct store *s, int64_t user_id, struct err *e)
 	return store_write(s, update_job_run, &j, e);
 }
 
-static json_t *
-text_or_null(struct stmt *st, int col)
-{
-	return stmt_is_null(st, col) ? json_null() : json_string(stmt_text(st, col));
-}
-
 enum err_code
 token_list(struct store *s, const char *user, json_t **out, struct err *e)
 {
@@ -187,8 +181,8 @@ token_list(struct store *s, const char *user, json_t **out, struct err *e)
 	while ((rc = stmt_step(st, e)) == 1)
 		json_array_append_new(list, json_pack("{s:I,s:s,s:o,s:o,s:o}",
 			"id", (json_int_t)stmt_int(st, 0), "user", stmt_text(st, 1),
-			"created_at", text_or_null(st, 2), "last_used_at", text_or_null(st, 3),
-			"revoked_at", text_or_null(st, 4)));
+			"created_at", stmt_text_json(st, 2), "last_used_at", stmt_text_json(st, 3),
+			"revoked_at", stmt_text_json(st, 4)));
 	stmt_finish(st);
 	if (rc < 0) {
 		json_decref(list);

@@ -292,7 +292,7 @@ user_row(struct stmt *st)
 {
 	return json_pack("{s:I,s:s,s:s,s:o,s:b,s:s,s:s}",
 		"id", (json_int_t)stmt_int(st, 0), "name", stmt_text(st, 1), "role", stmt_text(st, 2),
-		"team_id", stmt_is_null(st, 3) ? json_null() : json_integer(stmt_int(st, 3)),
+		"team_id", stmt_int_json(st, 3),
 		"disabled", stmt_int(st, 6) != 0,
 		"created_at", stmt_text(st, 4), "updated_at", stmt_text(st, 5));
 }

@@ -577,12 +577,6 @@ bulk_mark_interrupted(struct store *s, struct err *e)
 
 /* ---- reading a job ---- */
 
-static json_t *
-text_or_null(struct stmt *st, int col)
-{
-	return stmt_is_null(st, col) ? json_null() : json_string(stmt_text(st, col));
-}
-
 enum err_code
 bulk_job_get(struct store_conn *c, int64_t id, int64_t user_id, json_t **out, struct err *e)
 {
@@ -599,10 +593,10 @@ bulk_job_get(struct store_conn *c, int64_t id, int64_t user_id, json_t **out, st
 		json_t *value = json_loads(stmt_text(st, 5), JSON_DECODE_ANY, NULL);
 		*out = json_pack("{s:I,s:s,s:o,s:s,s:o,s:o,s:s,s:o,s:I,s:I,s:I,s:I,s:I,s:o,s:s,s:s}",
 				 "id", (json_int_t)stmt_int(st, 0), "entity", stmt_text(st, 1),
-				 "user", text_or_null(st, 3), "action", stmt_text(st, 4),
+				 "user", stmt_text_json(st, 3), "action", stmt_text(st, 4),
 				 "value", value ? value : json_null(),
 				 "selection", json_loads(stmt_text(st, 6), 0, NULL) ?: json_object(),
-				 "status", stmt_text(st, 7), "message", text_or_null(st, 8),
+				 "status", stmt_text(st, 7), "message", stmt_text_json(st, 8),
 				 "total", (json_int_t)stmt_int(st, 9), "processed", (json_int_t)stmt_int(st, 10),
 				 "changed", (json_int_t)stmt_int(st, 11), "skipped", (json_int_t)stmt_int(st, 12),
 				 "failed", (json_int_t)stmt_int(st, 13),

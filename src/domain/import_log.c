@@ -136,14 +136,14 @@ load(struct store_conn *c, int64_t id, int64_t user_id, json_t **out, struct err
 					    json_string(stmt_text(st, text_at[i])));
 		json_object_set_new(o, "options", json_loads(stmt_text(st, 5), 0, NULL));
 		json_object_set_new(o, "status", json_string(stmt_text(st, 6)));
-		json_object_set_new(o, "message", stmt_is_null(st, 7) ? json_null() : json_string(stmt_text(st, 7)));
+		json_object_set_new(o, "message", stmt_text_json(st, 7));
 		for (int i = 0; i < 6; i++)
 			json_object_set_new(o, count_cols[i], stmt_is_null(st, 8 + i) ? json_null() :
 					    json_integer(stmt_int(st, 8 + i)));
 		json_object_set_new(o, "created_at", json_string(stmt_text(st, 14)));
 		json_object_set_new(o, "updated_at", json_string(stmt_text(st, 15)));
-		json_object_set_new(o, "reverted_at", stmt_is_null(st, 16) ? json_null() : json_string(stmt_text(st, 16)));
-		json_object_set_new(o, "header", stmt_is_null(st, 17) ? json_null() : json_string(stmt_text(st, 17)));
+		json_object_set_new(o, "reverted_at", stmt_text_json(st, 16));
+		json_object_set_new(o, "header", stmt_text_json(st, 17));
 		*out = o;
 	}
 	stmt_finish(st);

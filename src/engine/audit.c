@@ -39,8 +39,8 @@ history_entry(struct stmt *st)
 
 	json_object_set_new(h, "id", json_integer(stmt_int(st, 0)));
 	json_object_set_new(h, "at", json_string(stmt_text(st, 1)));
-	json_object_set_new(h, "user_id", stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)));
-	json_object_set_new(h, "user", stmt_is_null(st, 3) ? json_null() : json_string(stmt_text(st, 3)));
+	json_object_set_new(h, "user_id", stmt_int_json(st, 2));
+	json_object_set_new(h, "user", stmt_text_json(st, 3));
 	json_object_set_new(h, "action", json_string(stmt_text(st, 4)));
 	json_t *changes = json_loadb(stmt_text(st, 5), stmt_len(st, 5), 0, NULL);
 	json_object_set_new(h, "changes", changes ? changes : json_array());
@@ -188,12 +188,12 @@ audit_row(struct stmt *st)
 	json_t *detail = stmt_is_null(st, 9) ? NULL : json_loadb(stmt_text(st, 9), stmt_len(st, 9), 0, NULL);
 	json_t *row = json_pack("{s:s,s:I,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}",
 		"source", stmt_text(st, 0), "id", (json_int_t)stmt_int(st, 1), "at", stmt_text(st, 2),
-		"user_id", stmt_is_null(st, 3) ? json_null() : json_integer(stmt_int(st, 3)),
-		"user", stmt_is_null(st, 4) ? json_null() : json_string(stmt_text(st, 4)),
+		"user_id", stmt_int_json(st, 3),
+		"user", stmt_text_json(st, 4),
 		"action", stmt_text(st, 5),
-		"entity", stmt_is_null(st, 6) ? json_null() : json_string(stmt_text(st, 6)),
-		"record_id", stmt_is_null(st, 7) ? json_null() : json_integer(stmt_int(st, 7)),
-		"ip", stmt_is_null(st, 8) ? json_null() : json_string(stmt_text(st, 8)),
+		"entity", stmt_text_json(st, 6),
+		"record_id", stmt_int_json(st, 7),
+		"ip", stmt_text_json(st, 8),
 		"detail", detail ? detail : json_null());
 	return row;
 }

@@ -20,10 +20,10 @@ share_row(struct stmt *st)
 {
 	return json_pack("{s:I,s:o,s:o,s:s,s:s,s:o}",
 		"id", (json_int_t)stmt_int(st, 0),
-		"user_id", stmt_is_null(st, 1) ? json_null() : json_integer(stmt_int(st, 1)),
-		"team_id", stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)),
+		"user_id", stmt_int_json(st, 1),
+		"team_id", stmt_int_json(st, 2),
 		"access", stmt_text(st, 3), "created_at", stmt_text(st, 4),
-		"created_by", stmt_is_null(st, 5) ? json_null() : json_integer(stmt_int(st, 5)));
+		"created_by", stmt_int_json(st, 5));
 }
 
 #define SHARE_COLUMNS "id, user_id, team_id, access, created_at, created_by"

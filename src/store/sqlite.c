@@ -573,6 +573,18 @@ stmt_is_null(struct stmt *st, int col)
 	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
 }
 
+json_t *
+stmt_text_json(struct stmt *st, int col)
+{
+	return stmt_is_null(st, col) ? json_null() : json_string(stmt_text(st, col));
+}
+
+json_t *
+stmt_int_json(struct stmt *st, int col)
+{
+	return stmt_is_null(st, col) ? json_null() : json_integer(stmt_int(st, col));
+}
+
 int64_t
 stmt_int(struct stmt *st, int col)
 {

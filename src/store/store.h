@@ -107,6 +107,9 @@ const char *stmt_text(struct stmt *st, int col);	/* valid until next step */
 size_t stmt_len(struct stmt *st, int col);
 int stmt_columns(struct stmt *st);
 void stmt_finish(struct stmt *st);
+/* Column col as a JSON value: null if NULL, else its text or integer. */
+json_t *stmt_text_json(struct stmt *st, int col);
+json_t *stmt_int_json(struct stmt *st, int col);
 /* Step st to its end and finish it (a write): ERR_OK or the step's error. */
 enum err_code stmt_run(struct stmt *st, struct err *e);
 /* Step st to its end and finish it, each row made a JSON value by row:
