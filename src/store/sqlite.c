@@ -999,7 +999,6 @@ run_batch(struct store *s, struct write_job *batch)
 				j->rc = err_set(j->e, ERR_STORE, "commit failed: %s", e.msg);
 	}
 	deferred_drop(c, 0);
-	reset_busy_statements(c);
 	err_clear(&e);
 }
 

@@ -260,6 +260,17 @@ test('a bulk load that died midway: its deferred indexes are built at the next s
   assert.equal(await sql(file, 'select count(*) from deferred_indexes'), '0');
 });
 
+test('a deferred index that is no index: one clear line, nothing run', async () => {
+  const dir = path.join(tmp, 'demo-bad-deferred');
+  await cliOk(['init', '--data', dir]);
+  const file = path.join(dir, await dbFile(dir));
+  await sql(file, "insert into deferred_indexes values ('x', 'DROP TABLE customers')");
+  const r = await cli(['migrate', '--data', dir]);
+  assert.notEqual(r.code, 0);
+  assert.match(oneLine(r.stderr), /deferred index is not an index/);
+  assert.equal(await sql(file, "select count(*) from sqlite_master where name = 'customers'"), '1');
+});
+
 test('demo beside a running server keeps the indexes the server reads', async () => {
   // the server of this file serves its folder: the demo must not drop
   // the indexes under it, even adding more customers than there are
