@@ -94,7 +94,7 @@ api_bulk_job_get(struct req *r)
 	int64_t id;
 	struct store_conn *c;
 	json_t *out;
-	int64_t viewer = strcmp(r->who.role, "admin") == 0 ? 0 : r->who.user_id;
+	int64_t viewer = req_job_owner(r);
 
 	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
 	    bulk_job_get(c, id, viewer, &out, &r->err) != ERR_OK)

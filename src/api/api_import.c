@@ -245,13 +245,6 @@ api_imports_preview(struct req *r)
 	return req_offload(r, preview_run, pr, previewed);
 }
 
-/* Admins see every import; others their own. */
-static int64_t
-viewer(const struct req *r)
-{
-	return strcmp(r->who.role, "admin") == 0 ? 0 : r->who.user_id;
-}
-
 enum err_code
 api_imports_get(struct req *r)
 {
@@ -260,7 +253,7 @@ api_imports_get(struct req *r)
 	json_t *out;
 
 	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    import_get(c, id, viewer(r), &out, &r->err) != ERR_OK)
+	    import_get(c, id, req_job_owner(r), &out, &r->err) != ERR_OK)
 		return r->err.code;
 	return reply_json(r, 200, out);
 }
@@ -275,7 +268,7 @@ api_imports_rejected(struct req *r)
 
 	buf_init(&b, 64 << 20);
 	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    import_rejected(c, id, viewer(r), &b, &ct, &r->err) != ERR_OK) {
+	    import_rejected(c, id, req_job_owner(r), &b, &ct, &r->err) != ERR_OK) {
 		buf_release(&b);
 		return r->err.code;
 	}
@@ -294,7 +287,7 @@ api_imports_revert(struct req *r)
 	struct access up, del;
 
 	if (req_id(r, &id) != ERR_OK || !(c = store_reader(req_store(r), &r->err)) ||
-	    import_get(c, id, viewer(r), &im, &r->err) != ERR_OK)
+	    import_get(c, id, req_job_owner(r), &im, &r->err) != ERR_OK)
 		return r->err.code;
 	struct req tmp = *r;
 	tmp.entity = registry_find(json_string_value(json_object_get(im, "entity")));

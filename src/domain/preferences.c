@@ -24,8 +24,9 @@ one_of(const char *s, const char *const *values)
 	return false;
 }
 
-bool
-preferences_zone_known(const char *tz)
+/* Is tz a time zone ICU knows ("Asia/Taipei", "UTC")? */
+static bool
+zone_known(const char *tz)
 {
 	UChar id[80], canon[80];
 	int32_t n = 0;
@@ -133,7 +134,7 @@ preferences_apply(const json_t *patch, const json_t *old, json_t **out, struct e
 	json_t *theme = json_object_get(p, "theme");
 	if (!json_is_null(locale) && !one_of(json_string_value(locale), locales))
 		err_field(e, "locale", "must be en, zh-Hant, zh-Hans or null");
-	if (!json_is_null(tz) && !preferences_zone_known(json_string_value(tz)))
+	if (!json_is_null(tz) && !zone_known(json_string_value(tz)))
 		err_field(e, "time_zone", "must be a time zone of the IANA database, e.g. Asia/Taipei, or null");
 	if (!json_is_null(theme) && !one_of(json_string_value(theme), themes))
 		err_field(e, "theme", "must be light, dark, system or null");

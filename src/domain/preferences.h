@@ -36,7 +36,4 @@ enum err_code preferences_save(struct store_conn *c, int64_t user_id, const json
  * views choose their columns by the same rule. */
 bool preferences_columns_ok(const struct entity *en, const json_t *cols, char *why, size_t n);
 
-/* Is tz a time zone ICU knows ("Asia/Taipei", "UTC")? */
-bool preferences_zone_known(const char *tz);
-
 #endif

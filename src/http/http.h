@@ -111,6 +111,9 @@ void req_client_ip(const struct req *r, char *out, size_t n);
 void req_access(const struct req *r, enum action act, struct access *out);
 void req_access_for(const struct req *r, const struct entity *en, enum action act,
 		    struct access *out);
+/* Whose background jobs (imports, bulk actions) the caller sees: 0 for an
+ * admin (everyone's), else the caller's own id. */
+int64_t req_job_owner(const struct req *r);
 /* ERR_BADREQ (in r->err) naming a query parameter not in known (NULL-ended). */
 enum err_code req_known_query(struct req *r, const char *const *known);
 /* Queue fn(ctx) for the store's writer and suspend the connection, so the

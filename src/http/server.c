@@ -258,6 +258,12 @@ req_access_for(const struct req *r, const struct entity *en, enum action act, st
 	out->masked = !role_sees_personal(r->who.role);
 }
 
+int64_t
+req_job_owner(const struct req *r)
+{
+	return strcmp(r->who.role, "admin") == 0 ? 0 : r->who.user_id;
+}
+
 /* ---- routing ---- */
 
 /* Match path against pattern; fills r's params on success (copied only
