@@ -188,10 +188,7 @@ parse_user(struct req *r, struct user_job *j, bool create)
 	if (pw)
 		sodium_memzero((char *)json_string_value(pw), json_string_length(pw));
 	json_decref(body);
-	if (r->err.fields)
-		return err_set(&r->err, ERR_INVALID, "%zu field%s invalid", json_object_size(r->err.fields),
-			       json_object_size(r->err.fields) == 1 ? " is" : "s are");
-	return ERR_OK;
+	return err_fields_invalid(&r->err);
 }
 
 enum err_code

@@ -81,18 +81,6 @@ parse_action(struct store_conn *c, struct bulk_request *q, const json_t *body, s
 	json_decref(tags);
 }
 
-/* The list's own check of p; its message under field if it refuses. */
-static void
-list_accepts(const struct entity *en, const struct list_params *p, const struct access *acc,
-	     const char *field, struct err *e)
-{
-	struct err qe = { 0 };
-
-	if (query_check(en, p, acc, &qe) != ERR_OK)
-		err_field(e, field, "%s", qe.msg);
-	err_clear(&qe);
-}
-
 static void
 parse_selection(struct bulk_request *q, const struct access *acc, struct err *e)
 {
@@ -138,28 +126,19 @@ parse_selection(struct bulk_request *q, const struct access *acc, struct err *e)
 	/* each part checked on its own, so its message goes under its name */
 	struct list_params filters_only = q->list;
 	filters_only.q = NULL;
-	list_accepts(q->en, &filters_only, acc, "filters", e);
+	query_check_field(q->en, &filters_only, acc, "filters", "", e);
 	if (q->list.q)
-		list_accepts(q->en, &(struct list_params){ .q = q->list.q }, acc, "q", e);
+		query_check_field(q->en, &(struct list_params){ .q = q->list.q }, acc, "q", "", e);
 }
 
 enum err_code
 bulk_request_parse(struct store_conn *c, const struct entity *en, const json_t *body,
 		   const struct access *acc, struct bulk_request *q, struct err *e)
 {
-	const char *k;
-	json_t *v;
-
 	memset(q, 0, sizeof(*q));
 	q->en = en;
 	q->body = json_incref((json_t *)body);
-	json_object_foreach(q->body, k, v) {
-		bool known = false;
-		for (const char *const *key = keys; *key && !known; key++)
-			known = strcmp(*key, k) == 0;
-		if (!known)
-			err_field(e, k, "unknown field");
-	}
+	err_unknown_keys(e, q->body, keys);
 	json_t *dry = json_object_get(body, "dry_run");
 	if (dry && !json_is_boolean(dry))
 		err_field(e, "dry_run", "must be true or false");
@@ -167,11 +146,7 @@ bulk_request_parse(struct store_conn *c, const struct entity *en, const json_t *
 	if (!q->dry_run || json_object_get(body, "action") || json_object_get(body, "value"))
 		parse_action(c, q, body, e);
 	parse_selection(q, acc, e);
-	if (e->fields) {
-		size_t nf = json_object_size(e->fields);
-		return err_set(e, ERR_INVALID, "%zu field%s invalid", nf, nf == 1 ? " is" : "s are");
-	}
-	return ERR_OK;
+	return err_fields_invalid(e);
 }
 
 void

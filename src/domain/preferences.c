@@ -116,9 +116,7 @@ preferences_apply(const json_t *patch, const json_t *old, json_t **out, struct e
 	json_t *v;
 
 	*out = NULL;
-	json_object_foreach((json_t *)patch, k, v)
-		if (!one_of(k, keys))
-			err_field(e, k, "unknown field");
+	err_unknown_keys(e, patch, keys);
 	json_t *p = json_object();
 	for (const char *const *key = keys; *key; key++) {
 		json_t *given = json_object_get(patch, *key), *was = json_object_get(old, *key);
@@ -146,8 +144,7 @@ preferences_apply(const json_t *patch, const json_t *old, json_t **out, struct e
 			check_columns(k, v, e);
 	if (e->fields) {
 		json_decref(p);
-		size_t nf = json_object_size(e->fields);
-		return err_set(e, ERR_INVALID, "%zu field%s invalid", nf, nf == 1 ? " is" : "s are");
+		return err_fields_invalid(e);
 	}
 	*out = p;
 	return ERR_OK;

@@ -120,17 +120,8 @@ conditions_parse(const struct entity *en, const json_t *conds, struct filter *ou
 enum err_code
 retention_policy_check(const json_t *body, const json_t *old, json_t **out, struct err *e)
 {
-	const char *k;
-	json_t *v;
-
 	*out = NULL;
-	json_object_foreach((json_t *)body, k, v) {
-		bool known = false;
-		for (const char *const *p = policy_keys; *p && !known; p++)
-			known = strcmp(*p, k) == 0;
-		if (!known)
-			err_field(e, k, "unknown field");
-	}
+	err_unknown_keys(e, body, policy_keys);
 	json_t *p = json_object();
 	for (const char *const *key = policy_keys; *key; key++) {
 		json_t *x = json_object_get(body, *key);
@@ -176,8 +167,7 @@ retention_policy_check(const json_t *body, const json_t *old, json_t **out, stru
 	}
 	if (e->fields) {
 		json_decref(p);
-		size_t nf = json_object_size(e->fields);
-		return err_set(e, ERR_INVALID, "%zu field%s invalid", nf, nf == 1 ? " is" : "s are");
+		return err_fields_invalid(e);
 	}
 	*out = p;
 	return ERR_OK;

@@ -20,19 +20,6 @@ static const char *const view_keys[] = {
 
 static const struct field name_field = { .name = "name", .type = FT_STRING, .max_len = VIEW_NAME_MAX };
 
-/* Run the list's own check on one part of a view; its message under
- * `field` if the list would refuse it. */
-static void
-list_accepts(const struct entity *en, const struct list_params *p, const struct access *acc,
-	     const char *field, const char *prefix, struct err *e)
-{
-	struct err qe = { 0 };
-
-	if (query_check(en, p, acc, &qe) != ERR_OK)
-		err_field(e, field, "%s%s", prefix, qe.msg);
-	err_clear(&qe);
-}
-
 static void
 check_filters(const struct entity *en, const json_t *filters, const struct access *acc, struct err *e)
 {
@@ -52,7 +39,7 @@ check_filters(const struct entity *en, const json_t *filters, const struct acces
 		}
 		struct list_params p = { .filters = { json_string_value(f) }, .nfilters = 1 };
 		snprintf(prefix, sizeof(prefix), "filter %zu: ", i + 1);
-		list_accepts(en, &p, acc, "filters", prefix, e);
+		query_check_field(en, &p, acc, "filters", prefix, e);
 	}
 }
 
@@ -76,18 +63,10 @@ enum err_code
 saved_view_check(const json_t *body, const json_t *old, const char *role, const struct access *acc,
 		 json_t **out, struct err *e)
 {
-	const char *k;
-	json_t *v;
 	char why[sizeof(e->msg)];
 
 	*out = NULL;
-	json_object_foreach((json_t *)body, k, v) {
-		bool known = false;
-		for (const char *const *key = view_keys; *key && !known; key++)
-			known = strcmp(*key, k) == 0;
-		if (!known)
-			err_field(e, k, "unknown field");
-	}
+	err_unknown_keys(e, body, view_keys);
 	json_t *p = json_object();
 	for (const char *const *key = view_keys; *key; key++) {
 		json_t *x = json_object_get(body, *key);
@@ -119,16 +98,15 @@ saved_view_check(const json_t *body, const json_t *old, const char *role, const 
 	if (en) {
 		check_filters(en, json_object_get(p, "filters"), acc, e);
 		if (json_is_string(q))
-			list_accepts(en, &(struct list_params){ .q = json_string_value(q) }, acc, "q", "", e);
+			query_check_field(en, &(struct list_params){ .q = json_string_value(q) }, acc, "q", "", e);
 		if (json_is_string(sort))
-			list_accepts(en, &(struct list_params){ .sort = json_string_value(sort) }, acc, "sort", "", e);
+			query_check_field(en, &(struct list_params){ .sort = json_string_value(sort) }, acc, "sort", "", e);
 		if (!preferences_columns_ok(en, json_object_get(p, "columns"), why, sizeof(why)))
 			err_field(e, "columns", "%s", why);
 	}
 	if (e->fields) {
 		json_decref(p);
-		size_t nf = json_object_size(e->fields);
-		return err_set(e, ERR_INVALID, "%zu field%s invalid", nf, nf == 1 ? " is" : "s are");
+		return err_fields_invalid(e);
 	}
 	*out = p;
 	return ERR_OK;

@@ -95,19 +95,11 @@ parse_definition(const struct entity *en, const json_t *body, struct field *f, s
 	static const char *const keys[] = {
 		"name", "type", "label", "required", "max_length", "values", NULL
 	};
-	const char *key;
-	json_t *v;
 
 	memset(f, 0, sizeof(*f));
 	if (!json_is_object(body))
 		return err_set(e, ERR_BADJSON, "the body must be a JSON object");
-	json_object_foreach((json_t *)body, key, v) {
-		bool known = false;
-		for (const char *const *p = keys; *p; p++)
-			known = known || strcmp(*p, key) == 0;
-		if (!known)
-			err_field(e, key, "unknown field");
-	}
+	err_unknown_keys(e, body, keys);
 	json_t *name = json_object_get(body, "name"), *type = json_object_get(body, "type");
 	json_t *label = json_object_get(body, "label"), *req = json_object_get(body, "required");
 	json_t *maxlen = json_object_get(body, "max_length");

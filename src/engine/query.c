@@ -621,6 +621,17 @@ query_check(const struct entity *en, const struct list_params *p, const struct a
 	return rc;
 }
 
+void
+query_check_field(const struct entity *en, const struct list_params *p, const struct access *acc,
+		  const char *field, const char *prefix, struct err *e)
+{
+	struct err qe = { 0 };
+
+	if (query_check(en, p, acc, &qe) != ERR_OK)
+		err_field(e, field, "%s%s", prefix, qe.msg);
+	err_clear(&qe);
+}
+
 /* Append the page: {"data":[row,...],"next_cursor":...}. Rows come
  * rendered by the database; only the last one's sort key is read here. */
 static enum err_code

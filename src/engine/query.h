@@ -56,6 +56,11 @@ enum err_code query_list(struct store_conn *c, const struct entity *en,
  * with the message of the list. */
 enum err_code query_check(const struct entity *en, const struct list_params *p,
 			  const struct access *acc, struct err *e);
+/* The same for one part of a body (a bulk action's filters, a saved
+ * view's sort): the list's message, after prefix, under field in e. */
+void query_check_field(const struct entity *en, const struct list_params *p,
+		       const struct access *acc, const char *field, const char *prefix,
+		       struct err *e);
 
 /* Run "SELECT columns FROM en WHERE <live> AND <each filter> AND (where)
  * tail" without access limits (system jobs: retention), on any connection.

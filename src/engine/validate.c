@@ -370,8 +370,7 @@ validate_record(const struct entity *en, const json_t *body, enum validate_mode 
 	check_required(en, mode, out, e);
 	if (e->fields) {
 		json_decref(out);
-		size_t n = json_object_size(e->fields);
-		return err_set(e, ERR_INVALID, "%zu field%s invalid", n, n == 1 ? " is" : "s are");
+		return err_fields_invalid(e);
 	}
 	*clean = out;
 	return ERR_OK;

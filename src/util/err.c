@@ -2,6 +2,7 @@
 /* Error codes, their names and HTTP statuses: one table. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include "util/err.h"
 
 static const struct {
@@ -56,6 +57,31 @@ err_field(struct err *e, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	json_object_set_new(e->fields, field, json_string(msg));
+}
+
+void
+err_unknown_keys(struct err *e, const json_t *obj, const char *const *known)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, k, v) {
+		const char *const *p = known;
+		while (*p && strcmp(*p, k) != 0)
+			p++;
+		if (!*p)
+			err_field(e, k, "unknown field");
+	}
+}
+
+enum err_code
+err_fields_invalid(struct err *e)
+{
+	size_t n = e->fields ? json_object_size(e->fields) : 0;
+
+	if (!n)
+		return ERR_OK;
+	return err_set(e, ERR_INVALID, "%zu field%s invalid", n, n == 1 ? " is" : "s are");
 }
 
 void

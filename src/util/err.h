@@ -40,6 +40,10 @@ enum err_code err_set(struct err *e, enum err_code code, const char *fmt, ...)
 /* Add one field-level message (first message per field wins). */
 void err_field(struct err *e, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "unknown field" for each key of the object obj not in known (NULL-ended). */
+void err_unknown_keys(struct err *e, const json_t *obj, const char *const *known);
+/* ERR_INVALID "N fields are invalid" if any field has a message, else ERR_OK. */
+enum err_code err_fields_invalid(struct err *e);
 /* Release e->fields and reset to ERR_OK. */
 void err_clear(struct err *e);
 

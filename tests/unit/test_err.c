@@ -95,6 +95,30 @@ names_and_statuses(void **state)
 	assert_int_equal(err_http_status((enum err_code)-999), 500);
 }
 
+static void
+unknown_keys_and_fields_invalid(void **state)
+{
+	static const char *const known[] = { "name", "city", NULL };
+	struct err e = { 0 };
+	json_t *body = json_pack("{s:s,s:s,s:i,s:n}", "name", "陳大文", "city", "台北", "nmae", 1, "x", NULL);
+
+	(void)state;
+	assert_int_equal(err_fields_invalid(&e), ERR_OK);
+	err_unknown_keys(&e, body, known);
+	assert_int_equal(json_object_size(e.fields), 2);
+	assert_string_equal(json_string_value(json_object_get(e.fields, "nmae")), "unknown field");
+	assert_non_null(json_object_get(e.fields, "x"));
+	assert_null(json_object_get(e.fields, "name"));
+	assert_int_equal(err_fields_invalid(&e), ERR_INVALID);
+	assert_string_equal(e.msg, "2 fields are invalid");
+	err_clear(&e);
+	err_field(&e, "city", "too long");
+	assert_int_equal(err_fields_invalid(&e), ERR_INVALID);
+	assert_string_equal(e.msg, "1 field is invalid");
+	err_clear(&e);
+	json_decref(body);
+}
+
 int
 main(void)
 {
@@ -103,6 +127,7 @@ main(void)
 		cmocka_unit_test(long_message_truncated),
 		cmocka_unit_test(field_first_message_wins),
 		cmocka_unit_test(names_and_statuses),
+		cmocka_unit_test(unknown_keys_and_fields_invalid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
