@@ -12,18 +12,23 @@
  * character of the value it came from. */
 struct folded {
 	struct buf b;
-	size_t *owner;
-	size_t nowner, chars;	/* owner entries; characters read */
+	size_t *owner;		/* b.len entries used */
+	size_t owner_cap;
 };
 
 static void
 add_piece(struct folded *f, const char *p, size_t n, size_t ch)
 {
+	size_t at = f->b.len;
+
 	if (buf_add(&f->b, p, n) != 0)
 		return;	/* past the cap: the rest is not looked at */
-	f->owner = xrealloc(f->owner, (f->nowner + n) * sizeof(*f->owner));
+	if (f->owner_cap < f->b.len) {	/* grows as the text does */
+		f->owner_cap = f->b.cap;
+		f->owner = xrealloc(f->owner, f->owner_cap * sizeof(*f->owner));
+	}
 	for (size_t k = 0; k < n; k++)
-		f->owner[f->nowner++] = ch;
+		f->owner[at + k] = ch;
 }
 
 static void
@@ -33,21 +38,21 @@ fold_each(struct folded *f, const char *text, bool digits)
 
 	buf_init(&f->b, 1 << 20);
 	f->owner = NULL;
-	f->nowner = f->chars = 0;
-	for (size_t i = 0; i < n && f->chars < HIGHLIGHT_MAX_CHARS; f->chars++) {
+	f->owner_cap = 0;
+	for (size_t i = 0, chars = 0; i < n && chars < HIGHLIGHT_MAX_CHARS; chars++) {
 		unsigned cp;
 		size_t len = utf8_decode(text + i, &cp);
 		if (digits) {
 			if (cp >= '0' && cp <= '9')
-				add_piece(f, text + i, 1, f->chars);
+				add_piece(f, text + i, 1, chars);
 		} else if (cp < 0x80) {
 			char c = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
-			add_piece(f, &c, 1, f->chars);
+			add_piece(f, &c, 1, chars);
 		} else {
 			size_t flen = 0;
 			char *one = text_search_fold(text + i, len, &flen);
 			if (one)
-				add_piece(f, one, flen, f->chars);
+				add_piece(f, one, flen, chars);
 			free(one);
 		}
 		i += len;
