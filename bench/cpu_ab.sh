@@ -6,8 +6,9 @@
 #   bench/cpu_ab.sh OLD_BIN NEW_BIN DATA_DIR [ROUNDS]
 # DATA_DIR is a folder made by `guanxi demo` (it is copied twice, so each
 # build migrates its own copy). Each round runs GET /healthz, GET by random
-# id and the filtered list of 50 against both builds, alternated, for
-# BENCH_DURATION (3s) each with wrk (2 threads, 32 connections).
+# id, the filtered list of 50 and POST of a new customer against both
+# builds, alternated, for BENCH_DURATION (3s) each with wrk (2 threads, 32
+# connections); the copies grow by the customers posted.
 set -euo pipefail
 [ $# -ge 3 ] || { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 OLD=$(realpath "$1") NEW=$(realpath "$2") SRC=$3 ROUNDS=${4:-3}
@@ -41,6 +42,21 @@ CITY_Q=$(node -e 'console.log(encodeURIComponent(process.argv[1]))' "$CITY")
 for b in old new; do
     cp "$WORK/$b.lua" "$WORK/$b-get.lua"
     echo "function request() return wrk.format(\"GET\", \"/api/v1/customers/\" .. math.random(1, $MAX)) end" >>"$WORK/$b-get.lua"
+    # POST: a new customer each time (name, local name, e-mail, city,
+    # tags), unique per run, thread and request
+    cp "$WORK/$b.lua" "$WORK/$b-post.lua"
+    cat >>"$WORK/$b-post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local threads, n, run = 0, 0, tostring(os.time()) .. tostring(math.random(1, 1e9))
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function request()
+   n = n + 1
+   return wrk.format(nil, "/api/v1/customers", nil, string.format(
+      '{"kind":"person","name":"王小明%d","local_name":"王小明%d","email":"ab-%s-%d-%d@example.com",'
+      .. '"city":"台北","country":"TW","language":"zh-Hant","tags":["bench","客户"]}', n, n, run, tid or 0, n))
+end
+EOF
 done
 
 # run NAME BUILD PATH SCRIPT -> "µs per request, req/s"
@@ -59,5 +75,6 @@ for r in $(seq "$ROUNDS"); do
         printf '%-8s %-5s %s\n' healthz $b "$(run healthz $b /healthz "$WORK/$b.lua")"
         printf '%-8s %-5s %s\n' get $b "$(run get $b / "$WORK/$b-get.lua")"
         printf '%-8s %-5s %s\n' list $b "$(run list $b "/api/v1/customers?filter=city:eq:$CITY_Q&limit=50" "$WORK/$b.lua")"
+        printf '%-8s %-5s %s\n' post $b "$(run post $b /api/v1/customers "$WORK/$b-post.lua")"
     done
 done
