@@ -142,7 +142,8 @@ struct entity_def {
 struct sql_cache {
 	unsigned gen;		/* custom_gen it was built for */
 	char *text[2][4][2];	/* read one record: [deleted too][read scope][masked] */
-	char *columns[2];	/* record_json_columns_sql of whole records: [masked] */
+	char *columns[2];	/* a whole record's columns: [masked] */
+	char *rows;		/* the same for many unmasked records (a list) */
 	struct sql_cache *older;
 };
 

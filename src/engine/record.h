@@ -50,7 +50,13 @@ enum err_code record_get_text(struct store_conn *c, const struct entity *en, int
 #define RECORD_JSON_COLUMNS 4
 void record_json_columns_sql(struct buf *b, const struct entity *en, const json_t *select,
 			     bool masked);
+/* 0, -1 past out's cap, or 1 when the row has no doc nor rendering (a
+ * list's row whose doc is stale: see record_row_append). */
 int record_json_append(struct buf *out, struct stmt *st, int col);
+/* A list's row into out: record_json_append, and a record whose doc is
+ * stale read again by id. ERR_TOOBIG past out's cap. */
+enum err_code record_row_append(struct store_conn *c, const struct entity *en, struct stmt *st,
+				int col, struct buf *out, struct err *e);
 /* The doc column (record.c): the JSON of a record's declared and
  * bookkeeping fields, rendered in C from the values written, or in SQL
  * from the columns (schema_sync fills old rows with it). */

@@ -180,6 +180,7 @@ registry_free(void)
 						free(c->text[k][sc][m]);
 			free(c->columns[0]);
 			free(c->columns[1]);
+			free(c->rows);
 			free(c);
 			c = older;
 		}

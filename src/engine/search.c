@@ -717,9 +717,13 @@ phone_hits(struct store_conn *c, const struct entity *en, const struct search_qu
 		double score = strcmp(stmt_text(st, RECORD_JSON_COLUMNS + 1), q->phone[0]) == 0 ? 1000.0 : 500.0;
 		struct buf text;
 		buf_init(&text, RECORD_JSON_MAX);
-		if (record_json_append(&text, st, 0) == 0)
-			add_hit(out, en, stmt_int(st, RECORD_JSON_COLUMNS - 1), text.data, text.len, score,
-				stmt_text(st, RECORD_JSON_COLUMNS));
+		if (record_row_append(c, en, st, 0, &text, e) != ERR_OK) {
+			buf_release(&text);
+			rc = -1;
+			break;
+		}
+		add_hit(out, en, stmt_int(st, RECORD_JSON_COLUMNS - 1), text.data, text.len, score,
+			stmt_text(st, RECORD_JSON_COLUMNS));
 		buf_release(&text);
 	}
 	stmt_finish(st);

@@ -464,6 +464,18 @@ sql_hash(const char *s)
 	return (size_t)(h ^ (h >> 32));
 }
 
+/* The statement's time, from its first step to its last row or its
+ * reset (which includes reading its rows), into the database time. */
+static void
+stmt_span_end(struct stmt *st)
+{
+	if (st->t0 == 0)
+		return;
+	atomic_fetch_add_explicit(&db_nanos, (uint64_t)(time_mono_ns() - st->t0),
+				  memory_order_relaxed);
+	st->t0 = 0;
+}
+
 struct stmt *
 store_prepare(struct store_conn *c, const char *sql, struct err *e)
 {
@@ -474,6 +486,7 @@ store_prepare(struct store_conn *c, const char *sql, struct err *e)
 		if (!st)
 			break;
 		if (strcmp(st->sql, sql) == 0) {
+			stmt_span_end(st);
 			sqlite3_reset(st->st);
 			return st;
 		}
@@ -546,18 +559,15 @@ stmt_bind_named_int(struct stmt *st, const char *name, int64_t v)
 int
 stmt_step(struct stmt *st, struct err *e)
 {
-	/* gathered per thread and published at the end of each statement (or
-	 * every 100 us of a long one): a list steps 51 times, and one shared
-	 * counter would bounce between the cores at each step */
-	static _Thread_local uint64_t unpublished;
-	int64_t t0 = time_mono_ns();
+	/* timed from the first step to the end (stmt_span_end), not step by
+	 * step: a list of 50 steps 51 times, and reading the clock around
+	 * each step cost it 3% */
+	if (st->t0 == 0)
+		st->t0 = time_mono_ns();
 	int rc = sqlite3_step(st->st);
 
-	unpublished += (uint64_t)(time_mono_ns() - t0);
-	if (unpublished >= 100000 || rc != SQLITE_ROW) {
-		atomic_fetch_add_explicit(&db_nanos, unpublished, memory_order_relaxed);
-		unpublished = 0;
-	}
+	if (rc != SQLITE_ROW)
+		stmt_span_end(st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -604,6 +614,17 @@ stmt_text(struct stmt *st, int col)
 	return s ? s : "";
 }
 
+const char *
+stmt_text_or_null(struct stmt *st, int col, size_t *len)
+{
+	const char *s = (const char *)sqlite3_column_text(st->st, col);
+
+	/* NULL for SQL NULL (an empty text is ""), or out of memory, which
+	 * the step's error reports */
+	*len = s ? (size_t)sqlite3_column_bytes(st->st, col) : 0;
+	return s;
+}
+
 size_t
 stmt_len(struct stmt *st, int col)
 {
@@ -621,6 +642,7 @@ stmt_finish(struct stmt *st)
 {
 	if (!st)
 		return;
+	stmt_span_end(st);
 	sqlite3_reset(st->st);
 	sqlite3_clear_bindings(st->st);
 }
@@ -777,8 +799,12 @@ store_sql_type(enum store_class sc)
 void
 store_sql_record_columns(struct buf *b)
 {
-	buf_adds(b, "id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
-		 "version INTEGER NOT NULL DEFAULT 1, deleted_at TEXT, custom TEXT");
+	/* deleted_at and doc first: SQLite finds a column by walking the
+	 * row's header up to it, and every list reads these two of each row
+	 * (tables made before 2026-11-23 have doc last, which costs a list
+	 * of 50 about 15% more in SQLite) */
+	buf_adds(b, "id INTEGER PRIMARY KEY, deleted_at TEXT, doc TEXT, created_at TEXT NOT NULL, "
+		 "updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1, custom TEXT");
 }
 
 void

@@ -105,6 +105,9 @@ int64_t stmt_int(struct stmt *st, int col);
 double stmt_double(struct stmt *st, int col);
 const char *stmt_text(struct stmt *st, int col);	/* valid until next step */
 size_t stmt_len(struct stmt *st, int col);
+/* The text and its length, or NULL for NULL: two calls into SQLite
+ * where stmt_is_null, stmt_text and stmt_len make three. */
+const char *stmt_text_or_null(struct stmt *st, int col, size_t *len);
 int stmt_columns(struct stmt *st);
 void stmt_finish(struct stmt *st);
 /* Column col as a JSON value: null if NULL, else its text or integer. */

@@ -17,6 +17,9 @@ void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);	/* frees data, back to empty */
 void buf_reset(struct buf *b);		/* len = 0, keeps memory */
 
+/* Room for n more bytes without a move (a guess of the size to come):
+ * -1 past max. */
+int buf_reserve(struct buf *b, size_t n);
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
