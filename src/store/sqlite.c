@@ -464,18 +464,6 @@ sql_hash(const char *s)
 	return (size_t)(h ^ (h >> 32));
 }
 
-/* The statement's time, from its first step to its last row or its
- * reset (which includes reading its rows), into the database time. */
-static void
-stmt_span_end(struct stmt *st)
-{
-	if (st->t0 == 0)
-		return;
-	atomic_fetch_add_explicit(&db_nanos, (uint64_t)(time_mono_ns() - st->t0),
-				  memory_order_relaxed);
-	st->t0 = 0;
-}
-
 struct stmt *
 store_prepare(struct store_conn *c, const char *sql, struct err *e)
 {
@@ -486,7 +474,10 @@ store_prepare(struct store_conn *c, const char *sql, struct err *e)
 		if (!st)
 			break;
 		if (strcmp(st->sql, sql) == 0) {
-			stmt_span_end(st);
+			/* left unfinished (reset behind our back, or a caller
+			 * that read one row): its span ended when it did, so
+			 * it is dropped rather than counted up to now */
+			st->t0 = 0;
 			sqlite3_reset(st->st);
 			return st;
 		}
@@ -554,6 +545,18 @@ stmt_bind_named_int(struct stmt *st, const char *name, int64_t v)
 
 	if (i > 0)
 		sqlite3_bind_int64(st->st, i, v);
+}
+
+/* The statement's time, from its first step to its last row or its
+ * reset (which includes reading its rows), into the database time. */
+static void
+stmt_span_end(struct stmt *st)
+{
+	if (st->t0 == 0)
+		return;
+	atomic_fetch_add_explicit(&db_nanos, (uint64_t)(time_mono_ns() - st->t0),
+				  memory_order_relaxed);
+	st->t0 = 0;
 }
 
 int
