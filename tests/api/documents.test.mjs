@@ -136,3 +136,29 @@ test('an older file without docs: migrate writes them, reads are unchanged', asy
   await srv.start();
   assert.deepEqual((await api.get(`/api/v1/customers/${r.id}`)).json, before);
 });
+
+test('a file whose tables keep doc as their last column (made before 2026-11-23) reads the same', async () => {
+  const r = await create('customers', { name: '舊欄位順序', city: '高雄', tags: ['舊', 'old'], email: 'old-order@example.com' });
+  const one = (await api.get(`/api/v1/customers/${r.id}`)).json;
+  const page = (await api.get('/api/v1/customers?filter=city:eq:%E9%AB%98%E9%9B%84')).json.data;
+  await srv.stop();
+  // the customers table as it was made before: doc added last by ALTER TABLE
+  const ddl = await sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'customers'");
+  assert.ok(ddl.includes('doc TEXT, '), ddl);
+  const oldDdl = ddl.replace('doc TEXT, ', '').replace(/\)$/, ', doc TEXT)');
+  const cols = (await sql("SELECT group_concat(name, ', ') FROM pragma_table_info('customers')"));
+  await sql(`PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON; BEGIN;
+    ALTER TABLE customers RENAME TO customers_new; ${oldDdl};
+    INSERT INTO customers (${cols}) SELECT ${cols} FROM customers_new;
+    DROP TABLE customers_new; COMMIT;`);
+  const order = await sql("SELECT group_concat(name, ',') FROM pragma_table_info('customers')");
+  assert.ok(order.endsWith(',doc'), `doc is not last: ${order}`);
+  await srv.start();
+  assert.deepEqual((await api.get(`/api/v1/customers/${r.id}`)).json, one);
+  assert.deepEqual((await api.get('/api/v1/customers?filter=city:eq:%E9%AB%98%E9%9B%84')).json.data, page);
+  // and the engine's writes still land in the right columns
+  const p = await api.patch(`/api/v1/customers/${r.id}`, { city: '台南' });
+  assertStatus(p, 200);
+  assert.equal((await api.get(`/api/v1/customers/${r.id}`)).json.city, '台南');
+  assert.deepEqual(await staleDocs(), []);
+});

@@ -137,6 +137,15 @@ other_scalars(void **state)
 	json_decref(out);
 	json_decref(v);
 
+	/* every digit kept: 0.1 + 0.2 is 0.30000000000000004, which 15
+	 * digits would make 0.3 and so restart the next page elsewhere */
+	v = json_real(0.1 + 0.2);
+	out = round_trip("score", v, 5);
+	assert_true(json_is_real(out));
+	assert_true(json_real_value(out) == 0.1 + 0.2);
+	json_decref(out);
+	json_decref(v);
+
 	out = round_trip("vip", json_true(), 4);
 	assert_true(json_is_true(out));
 	json_decref(out);
