@@ -107,7 +107,7 @@ metrics_render(size_t *len)
 		buf_printf(&b, "guanxi_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
 			   m, p, (unsigned long long)count);
 	}
-	buf_printf(&b, "# HELP guanxi_db_seconds_total Time spent in the database.\n"
+	buf_printf(&b, "# HELP guanxi_db_seconds_total Time statements ran, from the first step to the last row (reading the rows included).\n"
 		       "# TYPE guanxi_db_seconds_total counter\n"
 		       "guanxi_db_seconds_total %.6f\n", (double)store_db_nanos() / 1e9);
 	return buf_detach(&b, len);
