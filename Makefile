@@ -87,10 +87,14 @@ build/tests/%: tests/unit/%.c $(ASAN_LIB)
 deps:
 	@scripts/deps.sh
 
-run: deps all
+# deps first, then the build in a sub-make: with -j, a prerequisite list
+# would compile alongside the install, before the libraries are there.
+run: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/run.sh
 
-test: deps all asan units
+test: deps
+	@$(MAKE) --no-print-directory all asan units
 	@tests/run.sh
 
 test-unit: units
@@ -102,7 +106,8 @@ test-api: all asan
 test-ui: all
 	@tests/run.sh ui
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@rc=0; bench/run.sh || rc=1; bench/import.sh || rc=1; bench/search.sh || rc=1; exit $$rc
 
 clean:
