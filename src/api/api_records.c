@@ -536,7 +536,7 @@ children_of(struct store_conn *c, const struct entity *child, int64_t id, const 
 		json_array_extend(into, json_object_get(page, "data"));
 		json_t *next = json_object_get(page, "next_cursor");
 		free(cursor);
-		cursor = json_is_string(next) ? strdup(json_string_value(next)) : NULL;
+		cursor = json_is_string(next) ? xstrdup(json_string_value(next)) : NULL;
 		json_decref(page);
 		if (!cursor)
 			return ERR_OK;

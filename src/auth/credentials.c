@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "auth/auth.h"
+#include "util/mem.h"
 #include "util/timeutil.h"
 
 #define HASH_HEX (crypto_generichash_BYTES * 2 + 1)
@@ -234,9 +235,7 @@ note_token_use(struct store *s, int64_t id)
 	struct last_use {
 		struct update_job job;
 		char at[TIME_STR_LEN];
-	} *u = calloc(1, sizeof(*u));
-	if (!u)
-		abort();
+	} *u = xcalloc(1, sizeof(*u));
 	time_format(now, u->at);
 	u->job.sql = "UPDATE api_tokens SET last_used_at = ? WHERE id = ?";
 	u->job.text = u->at;

@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/record.h"
 #include "schema/schema.h"
+#include "util/mem.h"
 #include "util/timeutil.h"
 
 #define BATCH 5000
@@ -254,9 +255,7 @@ existing_customers(struct store *s, struct demo *d, struct err *e)
 	stmt_finish(st);
 	st = c ? store_prepare(c, "SELECT id FROM users WHERE deleted_at IS NULL ORDER BY id", e) : NULL;
 	while (st && stmt_step(st, e) == 1) {
-		d->owners = realloc(d->owners, (d->nowners + 1) * sizeof(int64_t));
-		if (!d->owners)
-			abort();
+		d->owners = xrealloc(d->owners, (d->nowners + 1) * sizeof(int64_t));
 		d->owners[d->nowners++] = stmt_int(st, 0);
 	}
 	stmt_finish(st);

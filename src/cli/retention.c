@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "domain/retention.h"
+#include "util/mem.h"
 #include "util/timeutil.h"
 
 /* Print every page of the dry run: one tab-separated line per record. */
@@ -35,7 +36,7 @@ dry_run(struct store *s, const char *as_of, int64_t policy)
 		}
 		json_t *next = json_object_get(page, "next_cursor");
 		free(cursor);
-		cursor = json_is_string(next) ? strdup(json_string_value(next)) : NULL;
+		cursor = json_is_string(next) ? xstrdup(json_string_value(next)) : NULL;
 		json_decref(page);
 		if (!cursor) {
 			fprintf(stderr, "dry run as of %s: %lld record(s) would go; nothing was changed\n", as_of, n);

@@ -7,6 +7,7 @@
 #include "domain/identifiers.h"
 #include "engine/record.h"
 #include "schema/schema.h"
+#include "util/mem.h"
 
 static const struct {
 	const char *field, *kind;
@@ -231,7 +232,7 @@ lookup_text(struct wtx *w, const char *sql, int64_t id, struct err *e)
 		return NULL;
 	stmt_bind_int(st, 1, id);
 	if (stmt_step(st, e) == 1)
-		out = strdup(stmt_text(st, 0));
+		out = xstrdup(stmt_text(st, 0));
 	stmt_finish(st);
 	return out;
 }

@@ -18,6 +18,7 @@
 #include "util/buf.h"
 #include "util/jsonx.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "util/timeutil.h"
 
 #define MAX_CONDITIONS 10
@@ -695,10 +696,8 @@ daily_main(void *arg)
 enum err_code
 retention_daily_start(struct store *s, int minute_of_day, struct retention_daily **out, struct err *e)
 {
-	struct retention_daily *d = calloc(1, sizeof(*d));
+	struct retention_daily *d = xcalloc(1, sizeof(*d));
 
-	if (!d)
-		abort();
 	d->s = s;
 	d->minute = minute_of_day;
 	pthread_mutex_init(&d->mu, NULL);

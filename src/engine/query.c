@@ -129,10 +129,8 @@ static json_t *
 parse_in_values(const struct field *f, const char *s, const char **why)
 {
 	json_t *arr = json_array();
-	char *copy = strdup(s), *save = NULL;
+	char *copy = xstrdup(s), *save = NULL;
 
-	if (!copy)
-		abort();
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		json_t *v = json_array_size(arr) < MAX_IN_VALUES ? scalar_from_text(f, tok, why) : NULL;
 		if (!v) {
@@ -548,10 +546,8 @@ parse_select(const struct entity *en, const char *fields, json_t **out, struct e
 {
 	static const char *const always[] = { "id", "created_at", "updated_at", "version", NULL };
 	json_t *sel = json_array();
-	char *copy = strdup(fields), *save = NULL;
+	char *copy = xstrdup(fields), *save = NULL;
 
-	if (!copy)
-		abort();
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		bool ok = entity_field(en, tok) != NULL;
 		for (const char *const *p = always; *p && !ok; p++)

@@ -9,6 +9,7 @@
 #include "text/mask.h"
 #include "util/buf.h"
 #include "util/jsonx.h"
+#include "util/mem.h"
 
 #define SQL_MAX (1 << 16)
 #define HISTORY_MAX_BYTES (64u << 20)	/* changes of one write */
@@ -234,9 +235,7 @@ sql_cache(const struct entity *en)
 
 	if (c && c->gen == gen)
 		return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		abort();
+	c = xcalloc(1, sizeof(*c));
 	c->gen = gen;
 	for (int m = 0; m < 2; m++) {
 		struct buf cols;
@@ -500,7 +499,7 @@ custom_json(const struct entity *en, const json_t *rec, bool all_keys)
 		json_object_set(obj, f->name, v ? v : json_null());
 	}
 	if (!obj)
-		return all_keys ? strdup("{}") : NULL;
+		return all_keys ? xstrdup("{}") : NULL;
 	char *s = jsonx_dump(obj, NULL);
 	json_decref(obj);
 	return s;
