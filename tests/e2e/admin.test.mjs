@@ -176,11 +176,15 @@ test('the audit log: filter by user, record type, record and days; page through'
   await page.locator('#au-entity').selectOption('teams');
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.getByRole('cell', { name: 'name: 深圳組 → 深圳组' }).waitFor();
-  // the rename may already show on the unfiltered page: wait for the filtered one
+  // the rename may already show on the unfiltered page, which the filtered
+  // one then replaces: wait for the page whose rows are all alice's
   await page.waitForFunction(() => {
-    const a = [...document.querySelectorAll('table.grid tbody tr td:nth-child(3)')].map((td) => td.innerText);
-    return a.includes('create') && a.includes('update') && a.includes('delete');
-  }, null, { timeout: 10000 }).catch(() => {});
+    const rows = [...document.querySelectorAll('table.grid tbody tr')];
+    const col = (n) => rows.map((tr) => tr.children[n].innerText);
+    const a = col(2);
+    return rows.length > 0 && col(1).every((u) => u === 'alice') &&
+      a.includes('create') && a.includes('update') && a.includes('delete');
+  }, null, { timeout: 10000 });
   const actions = await page.locator('table.grid tbody tr td:nth-child(3)').allInnerTexts();
   assert.ok(actions.includes('create') && actions.includes('update') && actions.includes('delete'), actions.join());
   // one record
