@@ -655,73 +655,93 @@ query_check_field(const struct entity *en, const struct list_params *p, const st
 	err_clear(&qe);
 }
 
-/* Append the page: {"data":[row,...],"next_cursor":...}. Rows come
- * rendered by the database; only the last one's sort key is read here. */
-static enum err_code
-run_list(struct store_conn *c, const struct entity *en, const struct list_query *q,
-	 const char *text, const struct access *acc, struct buf *out, struct err *e)
-{
+/* What a list's statement is made of; the JSON values bound by reference
+ * (keep) and the parsed search text live until the statement is done. */
+struct list_build {
 	struct buf sql;
-	struct binds *b = binds_new();
-	json_t *keep = json_array(), *last_sort = NULL;
-	struct search_query sq = { 0 };
-	int64_t last_id = 0, rows = 0;
-	enum err_code rc = ERR_OK;
+	struct binds *binds;
+	json_t *keep;
+	struct search_query sq;
+	bool by_id;
+};
 
-	buf_init(&sql, SQL_MAX);
-	buf_adds(&sql, "SELECT ");
-	record_json_columns_sql(&sql, en, q->select, acc && acc->masked);
+static void
+list_build_release(struct list_build *lb)
+{
+	search_query_release(&lb->sq);
+	json_decref(lb->keep);
+	buf_release(&lb->sql);
+	free(lb->binds);
+}
+
+/* SELECT ... WHERE filters, ids, search text, keyset, access ORDER BY
+ * LIMIT limit + 1 (the extra row says whether there is a next page). */
+static enum err_code
+list_build_sql(struct list_build *lb, struct store_conn *c, const struct entity *en,
+	       const struct list_query *q, const char *text, const struct access *acc, struct err *e)
+{
+	struct buf *sql = &lb->sql;
+	enum err_code rc;
+
+	buf_adds(sql, "SELECT ");
+	record_json_columns_sql(sql, en, q->select, acc && acc->masked);
 	/* the sort key for the cursor: the record's own id column serves
 	 * when the list is by id (another rowid column costs SQLite a parse
 	 * of the index entry a row) */
-	bool by_id = strcmp(q->sort->name, "id") == 0;
-	if (!by_id)
-		buf_printf(&sql, ", %s", q->sort->name);
-	buf_printf(&sql, " FROM %s WHERE deleted_at IS %s", en->def->name,
+	lb->by_id = strcmp(q->sort->name, "id") == 0;
+	if (!lb->by_id)
+		buf_printf(sql, ", %s", q->sort->name);
+	buf_printf(sql, " FROM %s WHERE deleted_at IS %s", en->def->name,
 		   q->deleted ? "NOT NULL" : "NULL");
 	for (size_t i = 0; i < q->nfilters; i++)
-		filter_sql(&sql, b, &q->filters[i], keep);
+		filter_sql(sql, lb->binds, &q->filters[i], lb->keep);
 	if (q->ids) {
 		json_t *v = json_string(q->ids);
-		json_array_append_new(keep, v);
-		buf_adds(&sql, " AND ");
-		store_sql_in_json_array(&sql, "id");
-		bind_add(b, &text_field, v);
+		json_array_append_new(lb->keep, v);
+		buf_adds(sql, " AND ");
+		store_sql_in_json_array(sql, "id");
+		bind_add(lb->binds, &text_field, v);
 	}
 	if (text && *text) {
 		/* a write job's list (a bulk action's selection) reads its
 		 * own index writes */
-		if ((rc = search_query_parse(text, &sq, e)) != ERR_OK ||
+		if ((rc = search_query_parse(text, &lb->sq, e)) != ERR_OK ||
 		    (rc = store_run_deferred(c, e)) != ERR_OK)
-			goto out;
-		text_match_sql(&sql, b, en, &sq, acc && acc->masked, keep);
+			return rc;
+		text_match_sql(sql, lb->binds, en, &lb->sq, acc && acc->masked, lb->keep);
 	}
 	json_t *idv = json_integer(q->after_id);
-	json_array_append_new(keep, idv);
+	json_array_append_new(lb->keep, idv);
 	if (q->after_value)
-		keyset_sql(&sql, b, q->sort, q->coll, q->desc, q->after_value, idv);
+		keyset_sql(sql, lb->binds, q->sort, q->coll, q->desc, q->after_value, idv);
 	/* last: its named parameters come after every positional one */
 	enum scope scope = acc ? acc->read : SCOPE_ALL;
 	/* everything in scope: no condition, so no need to look for shares */
-	access_sql(&sql, en, acc, scope,
+	access_sql(sql, en, acc, scope,
 		   scope == SCOPE_ALL ? SHARES_NONE : access_shares_used(c, en, acc, SHARES_READ));
-	if (by_id) {
-		buf_printf(&sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
+	if (lb->by_id) {
+		buf_printf(sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
 	} else {
-		buf_adds(&sql, " ORDER BY ");
-		sort_expr(&sql, q->sort, q->coll);
-		buf_printf(&sql, " %s, id %s", q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
+		buf_adds(sql, " ORDER BY ");
+		sort_expr(sql, q->sort, q->coll);
+		buf_printf(sql, " %s, id %s", q->desc ? "DESC" : "ASC", q->desc ? "DESC" : "ASC");
 	}
-	buf_printf(&sql, " LIMIT %lld", (long long)q->limit + 1);
+	buf_printf(sql, " LIMIT %lld", (long long)q->limit + 1);
+	return ERR_OK;
+}
 
-	struct stmt *st = prepare_bound(c, sql.data, b, e);
-	if (!st) {
-		rc = e->code;
-		goto out;
-	}
-	access_bind(st, acc);
-	int step;
+/* {"data":[rows],"next_cursor":...} from the statement's rows; only the
+ * page's last row makes the cursor. */
+static enum err_code
+list_write_page(struct store_conn *c, const struct entity *en, const struct list_query *q,
+		bool by_id, struct stmt *st, struct buf *out, struct err *e)
+{
+	json_t *last_sort = NULL;
+	int64_t last_id = 0, rows = 0;
+	enum err_code rc = ERR_OK;
 	bool more = false;
+	int step;
+
 	buf_adds(out, "{\"data\":[");
 	while ((step = stmt_step(st, e)) == 1) {
 		if (rows == q->limit) {
@@ -734,34 +754,49 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 		}
 		if ((rc = record_row_append(c, en, st, 0, out, e)) != ERR_OK)
 			break;
-		/* only the page's last row makes the cursor */
 		if (rows == q->limit) {
 			last_id = stmt_int(st, RECORD_JSON_COLUMNS - 1);
 			last_sort = by_id ? json_integer(last_id)
 					  : record_column_value(q->sort, st, RECORD_JSON_COLUMNS);
 		}
 	}
-	stmt_finish(st);
-	if (rc != ERR_OK)
-		goto out;
-	if (step < 0) {
+	if (rc == ERR_OK && step < 0)
 		rc = e->code;
-		goto out;
+	if (rc == ERR_OK) {
+		buf_adds(out, "],\"next_cursor\":");
+		if (more) {
+			char *cur = cursor_encode(q->sort_spec, last_sort, last_id);
+			buf_printf(out, "\"%s\"}", cur);
+			free(cur);
+		} else {
+			buf_adds(out, "null}");
+		}
 	}
-	buf_adds(out, "],\"next_cursor\":");
-	if (more) {
-		char *cur = cursor_encode(q->sort_spec, last_sort, last_id);
-		buf_printf(out, "\"%s\"}", cur);
-		free(cur);
-	} else {
-		buf_adds(out, "null}");
-	}
-out:
-	search_query_release(&sq);
 	json_decref(last_sort);
-	json_decref(keep);
-	buf_release(&sql);
-	free(b);
+	return rc;
+}
+
+/* Append the page: {"data":[row,...],"next_cursor":...}. Rows come
+ * rendered by the database; only the last one's sort key is read here. */
+static enum err_code
+run_list(struct store_conn *c, const struct entity *en, const struct list_query *q,
+	 const char *text, const struct access *acc, struct buf *out, struct err *e)
+{
+	struct list_build lb = { .binds = binds_new(), .keep = json_array() };
+	enum err_code rc;
+
+	buf_init(&lb.sql, SQL_MAX);
+	if ((rc = list_build_sql(&lb, c, en, q, text, acc, e)) == ERR_OK) {
+		struct stmt *st = prepare_bound(c, lb.sql.data, lb.binds, e);
+		if (!st) {
+			rc = e->code;
+		} else {
+			access_bind(st, acc);
+			rc = list_write_page(c, en, q, lb.by_id, st, out, e);
+			stmt_finish(st);
+		}
+	}
+	list_build_release(&lb);
 	return rc;
 }
 
