@@ -662,8 +662,16 @@ struct list_build {
 	struct binds *binds;
 	json_t *keep;
 	struct search_query sq;
-	bool by_id;
 };
+
+/* A list by id needs no sort column: the record's own id column serves
+ * for the cursor (another rowid column costs SQLite a parse of the index
+ * entry a row). */
+static bool
+sorted_by_id(const struct list_query *q)
+{
+	return strcmp(q->sort->name, "id") == 0;
+}
 
 static void
 list_build_release(struct list_build *lb)
@@ -685,11 +693,7 @@ list_build_sql(struct list_build *lb, struct store_conn *c, const struct entity 
 
 	buf_adds(sql, "SELECT ");
 	record_json_columns_sql(sql, en, q->select, acc && acc->masked);
-	/* the sort key for the cursor: the record's own id column serves
-	 * when the list is by id (another rowid column costs SQLite a parse
-	 * of the index entry a row) */
-	lb->by_id = strcmp(q->sort->name, "id") == 0;
-	if (!lb->by_id)
+	if (!sorted_by_id(q))
 		buf_printf(sql, ", %s", q->sort->name);
 	buf_printf(sql, " FROM %s WHERE deleted_at IS %s", en->def->name,
 		   q->deleted ? "NOT NULL" : "NULL");
@@ -719,7 +723,7 @@ list_build_sql(struct list_build *lb, struct store_conn *c, const struct entity 
 	/* everything in scope: no condition, so no need to look for shares */
 	access_sql(sql, en, acc, scope,
 		   scope == SCOPE_ALL ? SHARES_NONE : access_shares_used(c, en, acc, SHARES_READ));
-	if (lb->by_id) {
+	if (sorted_by_id(q)) {
 		buf_printf(sql, " ORDER BY id %s", q->desc ? "DESC" : "ASC");
 	} else {
 		buf_adds(sql, " ORDER BY ");
@@ -734,7 +738,7 @@ list_build_sql(struct list_build *lb, struct store_conn *c, const struct entity 
  * page's last row makes the cursor. */
 static enum err_code
 list_write_page(struct store_conn *c, const struct entity *en, const struct list_query *q,
-		bool by_id, struct stmt *st, struct buf *out, struct err *e)
+		struct stmt *st, struct buf *out, struct err *e)
 {
 	json_t *last_sort = NULL;
 	int64_t last_id = 0, rows = 0;
@@ -756,7 +760,7 @@ list_write_page(struct store_conn *c, const struct entity *en, const struct list
 			break;
 		if (rows == q->limit) {
 			last_id = stmt_int(st, RECORD_JSON_COLUMNS - 1);
-			last_sort = by_id ? json_integer(last_id)
+			last_sort = sorted_by_id(q) ? json_integer(last_id)
 					  : record_column_value(q->sort, st, RECORD_JSON_COLUMNS);
 		}
 	}
@@ -792,7 +796,7 @@ run_list(struct store_conn *c, const struct entity *en, const struct list_query 
 			rc = e->code;
 		} else {
 			access_bind(st, acc);
-			rc = list_write_page(c, en, q, lb.by_id, st, out, e);
+			rc = list_write_page(c, en, q, st, out, e);
 			stmt_finish(st);
 		}
 	}
